@@ -1,0 +1,100 @@
+"""The gateway: REST API for department staff and integrations (Flask + flask-smorest).
+
+It owns no business data: each view authenticates, validates, calls a service over RPC and
+reshapes the answer. Blueprints are discovered from gateway/resources/ (one module per resource).
+"""
+import importlib
+import logging
+import pkgutil
+import time
+import uuid
+
+from flask import Flask, g, request
+from flask_smorest import Api
+from kombu import Connection
+
+from shared import logs, metrics
+
+from gateway import errors, resources
+from gateway.auth import TokenVerifier
+from gateway.rpc import RpcPool
+from gateway.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class PlatformApi(Api):
+    def handle_http_exception(self, error):
+        return errors.from_http_exception(error)
+
+
+def create_app(settings=None):
+    settings = settings or Settings()
+    app = Flask(__name__)
+    app.config.update(
+        API_TITLE="Training platform API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="/docs",
+        OPENAPI_SWAGGER_UI_URL=settings.swagger_ui_url,
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        API_SPEC_OPTIONS={
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
+                                                              "bearerFormat": "JWT"}}},
+            "security": [{"bearerAuth": []}],
+            "info": {"description": "Plans, sessions, exams, feedback, resources and learner "
+                                    "archives of the user-training department. Errors have the "
+                                    "shape {\"error\": {\"code\", \"message\", \"details\"}}."},
+        },
+    )
+    app.extensions["settings"] = settings
+    app.extensions["rpc"] = RpcPool(settings.amqp_uri, settings.rpc_timeout_seconds, settings.rpc_pool_size)
+    app.extensions["token_verifier"] = TokenVerifier(settings)
+
+    api = PlatformApi(app)
+    for module in pkgutil.iter_modules(resources.__path__):
+        api.register_blueprint(importlib.import_module(f"{resources.__name__}.{module.name}").blp,
+                               url_prefix="/api/v1")
+    errors.register(app)
+    register_observability(app)
+    register_ops(app, settings)
+    return app
+
+
+def register_observability(app):
+    @app.before_request
+    def start_request():
+        g.started = time.perf_counter()
+        g.request_id = request.headers.get("X-Request-ID") or str(uuid.uuid4())
+        logs.correlation_id.set(g.request_id)
+
+    @app.after_request
+    def finish_request(response):
+        route = request.url_rule.rule if request.url_rule else "unmatched"
+        metrics.HTTP_REQUESTS.labels(request.method, route, str(response.status_code)).inc()
+        metrics.HTTP_DURATION.labels(request.method, route).observe(
+            time.perf_counter() - g.get("started", time.perf_counter()))
+        response.headers["X-Request-ID"] = g.get("request_id", "")
+        return response
+
+
+def register_ops(app, settings):
+    @app.get("/healthz")
+    def healthz():
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    def readyz():
+        try:
+            with Connection(settings.amqp_uri, connect_timeout=2) as connection:
+                connection.ensure_connection(max_retries=1)
+        except Exception as exc:
+            return {"status": "unready", "problems": {"broker": repr(exc)}}, 503
+        return {"status": "ready", "problems": {}}
+
+    @app.get("/metrics")
+    def prometheus_metrics():
+        body, content_type = metrics.exposition()
+        return body, 200, {"Content-Type": content_type}

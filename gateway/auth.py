@@ -1,0 +1,75 @@
+"""Bearer-token authentication and role checks.
+
+Local mode verifies HS256 tokens signed with JWT_SECRET (minted by `python -m gateway.tokens`);
+OIDC mode verifies the company provider's RS256/ES256 tokens against its JWKS, issuer and audience.
+"""
+import functools
+
+import jwt
+from flask import current_app, g, request
+from flask_smorest import abort
+
+from shared.schemas import ROLES
+
+ASYMMETRIC_ALGORITHMS = ["RS256", "RS384", "RS512", "ES256", "ES384", "PS256"]
+
+
+class TokenVerifier:
+    def __init__(self, settings):
+        self.settings = settings
+        self.jwks = jwt.PyJWKClient(settings.jwks_url) if settings.auth_mode == "oidc" else None
+        if settings.auth_mode == "oidc" and not settings.jwks_url:
+            raise ValueError("AUTH_MODE=oidc needs OIDC_JWKS_URL, OIDC_ISSUER and OIDC_AUDIENCE")
+
+    def verify(self, token):
+        """The token's claims, or jwt.InvalidTokenError."""
+        if self.jwks is not None:
+            key, algorithms = self.jwks.get_signing_key_from_jwt(token).key, ASYMMETRIC_ALGORITHMS
+        else:
+            key, algorithms = self.settings.jwt_secret, ["HS256"]
+        return jwt.decode(token, key, algorithms=algorithms, issuer=self.settings.issuer,
+                          audience=self.settings.audience, options={"require": ["exp", "sub"]})
+
+    def actor(self, claims):
+        roles = claims
+        for part in self.settings.roles_claim.split("."):
+            roles = roles.get(part, {}) if isinstance(roles, dict) else {}
+        roles = roles if isinstance(roles, list) else []
+        return {"id": str(claims["sub"]), "roles": sorted({r for r in roles if r in ROLES})}
+
+
+def authenticate():
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        abort(401, message="missing bearer token")
+    try:
+        claims = current_app.extensions["token_verifier"].verify(token.strip())
+    except jwt.PyJWKClientError:
+        abort(503, message="the identity provider's keys are unavailable")
+    except jwt.InvalidTokenError as exc:
+        abort(401, message=f"invalid token: {exc}")
+    g.actor = current_app.extensions["token_verifier"].actor(claims)
+    return g.actor
+
+
+def roles_required(*roles):
+    """Authenticate the caller and require one of `roles` (admin passes every check)."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            actor = authenticate()
+            if not set(actor["roles"]) & (set(roles) | {"admin"}):
+                abort(403, message="your role may not do this", errors={"required_roles": list(roles)})
+            return view(*args, **kwargs)
+
+        wrapper._required_roles = roles
+        return wrapper
+
+    return decorate
+
+
+def any_role(view):
+    """Authenticate the caller; object-level checks happen in the service."""
+    return roles_required(*ROLES)(view)

@@ -1,0 +1,20 @@
+"""gunicorn settings for the gateway; environment variables override the defaults."""
+import os
+
+from prometheus_client import multiprocess
+
+bind = os.environ.get("GATEWAY_BIND", "127.0.0.1:8080")
+workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+timeout = 30
+graceful_timeout = 20
+accesslog = "-"
+access_log_format = '{"time": "%(t)s", "request": "%(r)s", "status": %(s)s, "duration_us": %(D)s, "request_id": "%({x-request-id}o)s"}'
+logconfig_dict = __import__("shared.logs", fromlist=["LOGGING"]).LOGGING
+
+
+def child_exit(server, worker):
+    # Metrics of several workers are merged from PROMETHEUS_MULTIPROC_DIR (see shared.metrics).
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        multiprocess.mark_process_dead(worker.pid)

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Start or stop a project-local RabbitMQ node that never touches the system's default node.
+#   scripts/rabbitmq.sh start <dir> <node-name> <amqp-port> <management-port> <dist-port>
+#   scripts/rabbitmq.sh stop  <dir> <node-name>
+# The Debian wrapper switches to the `rabbitmq` user, so <dir> is handed to that user.
+set -euo pipefail
+
+action=$1 dir=$2 node=$3
+
+rabbit_env() {
+  export RABBITMQ_MNESIA_BASE="$dir/mnesia" RABBITMQ_LOG_BASE="$dir/log"
+  export RABBITMQ_NODENAME="$node" RABBITMQ_CONFIG_FILE="$dir/rabbitmq"
+  export RABBITMQ_ENABLED_PLUGINS_FILE="$dir/enabled_plugins"
+  export RABBITMQ_PID_FILE="$dir/rabbitmq.pid"
+}
+
+case "$action" in
+  start)
+    amqp_port=$4 mgmt_port=$5 dist_port=$6
+    mkdir -p "$dir/mnesia" "$dir/log"
+    cat > "$dir/rabbitmq.conf" <<CONF
+listeners.tcp.default = 127.0.0.1:$amqp_port
+management.tcp.port = $mgmt_port
+management.tcp.ip = 127.0.0.1
+loopback_users = none
+CONF
+    echo '[rabbitmq_management].' > "$dir/enabled_plugins"
+    chown -R rabbitmq:rabbitmq "$dir" 2>/dev/null || true
+    rabbit_env
+    export RABBITMQ_DIST_PORT="$dist_port"
+    if rabbitmqctl -n "$node" -q status >/dev/null 2>&1; then
+      echo "rabbitmq node $node already running"; exit 0
+    fi
+    rabbitmq-server -detached >"$dir/log/start.out" 2>&1 || { cat "$dir/log/start.out"; exit 1; }
+    # `wait` blocks until the pid file appears and the rabbit app has booted.
+    if ! rabbitmqctl -n "$node" -q wait "$RABBITMQ_PID_FILE" --timeout 90 >/dev/null 2>&1; then
+      echo "rabbitmq node $node did not start; logs in $dir/log" >&2; exit 1
+    fi
+    # Events published before any consumer queue exists are kept, with their routing key
+    # (DESIGN.md §3.2): every <service>.events exchange falls back to the `unrouted` exchange.
+    rabbitmqctl -n "$node" -q set_policy --apply-to exchanges unrouted-events '^[a-z]+\.events$' \
+      '{"alternate-exchange":"unrouted"}' >/dev/null
+    echo "rabbitmq node $node ready on amqp://127.0.0.1:$amqp_port (management :$mgmt_port)"
+    ;;
+  stop)
+    rabbit_env
+    rabbitmqctl -n "$node" -q stop >/dev/null 2>&1 || true
+    ;;
+  *) echo "usage: $0 start|stop <dir> <node> ..." >&2; exit 2 ;;
+esac

@@ -1,0 +1,28 @@
+"""Approved plans as delivery knows them: the items it will prepare sessions for."""
+from shared.errors import NotFound
+from shared.events import utc_now
+from shared.store import page
+
+from services.delivery.store import PLANS
+
+
+def record_approved_plan(db, data):
+    """Keep the approved plan; replaying the event rewrites the same values (idempotent)."""
+    db[PLANS].update_one(
+        {"_id": data["plan_id"]},
+        {"$set": {"year": data["year"], "title": data["title"], "revision": data["revision"],
+                  "approved_by": data["approved_by"], "approved_at": data["approved_at"],
+                  "items": data["items"]},
+         "$setOnInsert": {"recorded_at": utc_now()}},
+        upsert=True)
+
+
+def list_approved_plans(db, limit=20, offset=0):
+    return page(db[PLANS], {}, [("approved_at", -1), ("_id", 1)], limit, offset)
+
+
+def get_approved_plan(db, plan_id):
+    plan = db[PLANS].find_one({"_id": plan_id})
+    if plan is None:
+        raise NotFound(f"delivery has no approved plan {plan_id}", {"plan_id": plan_id})
+    return plan

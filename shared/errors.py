@@ -1,0 +1,50 @@
+"""Errors a service raises on purpose; the gateway maps each to one HTTP status.
+
+Plain exceptions, so domain code stays free of nameko; shared.remote registers them with
+nameko so an RPC caller gets the same class back (with message and details).
+"""
+from marshmallow import ValidationError
+
+
+class DomainError(Exception):
+    code = "domain_error"
+    http_status = 400
+
+    def __init__(self, message, details=None):
+        super().__init__(message, details or {})
+        self.message = message
+        self.details = details or {}
+
+    def __str__(self):
+        return self.message
+
+
+class InvalidInput(DomainError):
+    """Input failed validation; details hold the field messages."""
+    code = "invalid_input"
+    http_status = 422
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    http_status = 404
+
+
+class Conflict(DomainError):
+    """The request is legal but not in the resource's current state (details say which)."""
+    code = "conflict"
+    http_status = 409
+
+
+class Forbidden(DomainError):
+    """The caller's role is fine but this object or action is not theirs."""
+    code = "forbidden"
+    http_status = 403
+
+
+def validated(schema, payload, **kwargs):
+    """Load `payload` with a marshmallow schema, raising InvalidInput with field messages."""
+    try:
+        return schema.load(payload, **kwargs)
+    except ValidationError as exc:
+        raise InvalidInput("invalid input", {"fields": exc.messages}) from None

@@ -1,0 +1,77 @@
+"""Transactional outbox on single documents.
+
+A state change and the events it causes are written together: the envelopes go into the changed
+document's `outbox` array in the same update (single-document atomicity works on MongoDB and
+FerretDB alike). Right after the write the worker publishes them with confirms and pulls each one
+out; if the process dies or the broker is down in between, the relay finds them later and
+publishes them then. Consumers are idempotent, so a rare double publish is harmless.
+"""
+import logging
+from datetime import timedelta
+
+from shared.events import event_time, make_envelope, utc_now
+
+log = logging.getLogger(__name__)
+
+OUTBOX_FIELD = "outbox"
+
+
+def with_events(update, *envelopes):
+    """Add envelopes to a MongoDB update document, so they are written with the change."""
+    update = dict(update)
+    push = dict(update.get("$push", {}))
+    push[OUTBOX_FIELD] = {"$each": list(envelopes)}
+    update["$push"] = push
+    return update
+
+
+def new_event(type_name, subject, data, correlation_id=None):
+    return make_envelope(type_name, subject, data, correlation_id=correlation_id)
+
+
+class Outbox:
+    """Publishes what documents of the given collections hold in their outbox."""
+
+    def __init__(self, db, publisher, collections, on_published=None):
+        self.db = db
+        self.publisher = publisher
+        self.collections = tuple(collections)
+        self.on_published = on_published or (lambda envelope: None)
+
+    def flush(self, collection, doc_id):
+        """Publish the pending events of one document; returns how many went out."""
+        doc = self.db[collection].find_one({"_id": doc_id}, {OUTBOX_FIELD: 1})
+        return self._publish_all(collection, doc) if doc else 0
+
+    def relay(self, min_age_seconds):
+        """Publish events left behind by a crash or outage; returns how many went out."""
+        cutoff = utc_now() - timedelta(seconds=min_age_seconds)
+        sent = 0
+        for collection in self.collections:
+            for doc in self.db[collection].find(self.pending_filter(), {OUTBOX_FIELD: 1}):
+                sent += self._publish_all(collection, doc, older_than=cutoff)
+        return sent
+
+    def backlog(self):
+        """Number of events written but not yet confirmed by the broker."""
+        total = 0
+        for collection in self.collections:
+            for doc in self.db[collection].find(self.pending_filter(), {OUTBOX_FIELD: 1}):
+                total += len(doc.get(OUTBOX_FIELD, []))
+        return total
+
+    @staticmethod
+    def pending_filter():
+        return {f"{OUTBOX_FIELD}.0": {"$exists": True}}
+
+    def _publish_all(self, collection, doc, older_than=None):
+        sent = 0
+        for envelope in doc.get(OUTBOX_FIELD, []):
+            if older_than is not None and event_time(envelope) > older_than:
+                continue
+            self.publisher.publish(envelope)
+            # Pull by whole value: FerretDB v1's $pull matches exact values, not conditions.
+            self.db[collection].update_one({"_id": doc["_id"]}, {"$pull": {OUTBOX_FIELD: envelope}})
+            self.on_published(envelope)
+            sent += 1
+        return sent

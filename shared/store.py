@@ -1,0 +1,32 @@
+"""MongoDB access: one database per service, named by MONGO_URI's path."""
+from urllib.parse import urlparse
+
+from pymongo import MongoClient
+from pymongo.uri_parser import parse_uri
+
+
+def database_name(mongo_uri, service):
+    return parse_uri(mongo_uri).get("database") or f"training_{service}"
+
+
+def connect(mongo_uri, service, timeout_seconds=5):
+    """A client and the service's database; pymongo connects lazily and pools connections."""
+    timeout_ms = int(float(timeout_seconds) * 1000)
+    client = MongoClient(mongo_uri, serverSelectionTimeoutMS=timeout_ms,
+                         connectTimeoutMS=timeout_ms, tz_aware=True)
+    return client, client[database_name(mongo_uri, service)]
+
+
+def redacted(mongo_uri):
+    """The URI without credentials, for logs."""
+    parsed = urlparse(mongo_uri)
+    host = parsed.hostname or ""
+    port = f":{parsed.port}" if parsed.port else ""
+    return f"{parsed.scheme}://{host}{port}{parsed.path}"
+
+
+def page(collection, query, sort, limit, offset):
+    """One page of a query: (total matching, items on this page)."""
+    total = collection.count_documents(query)
+    items = list(collection.find(query).sort(sort).skip(offset).limit(limit))
+    return total, items
