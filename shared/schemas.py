@@ -1,10 +1,19 @@
 """Schemas every service uses at its RPC boundary."""
+from datetime import timezone
+
 from marshmallow import Schema, fields, validate
 
 # The department's delivery formats (DESIGN.md §1), shared by plans, sessions and events.
 TRAINING_FORMATS = ("online", "classroom", "on_site_demo", "group_discussion", "case_study", "simulation")
 
 ROLES = ("supervisor", "manager", "trainer", "specialist", "learner", "auditor", "admin")
+
+
+class UtcDateTime(fields.AwareDateTime):
+    """A date-time that must carry an offset and is stored and published in UTC."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).astimezone(timezone.utc)
 
 
 class ActorSchema(Schema):

@@ -1,7 +1,7 @@
 """Marshmallow schemas at delivery's boundaries."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from shared.schemas import TRAINING_FORMATS, PageQuerySchema, page_schema
+from shared.schemas import TRAINING_FORMATS, PageQuerySchema, UtcDateTime, page_schema
 
 
 class ApprovedPlanItemSchema(Schema):
@@ -30,8 +30,8 @@ ApprovedPlanPageSchema = page_schema(ApprovedPlanSchema)
 class SessionCreateSchema(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     format = fields.String(required=True, validate=validate.OneOf(TRAINING_FORMATS))
-    starts_at = fields.AwareDateTime(required=True)
-    ends_at = fields.AwareDateTime(required=True)
+    starts_at = UtcDateTime(required=True)
+    ends_at = UtcDateTime(required=True)
     venue = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     capacity = fields.Integer(required=True, validate=validate.Range(1, 10000))
     plan_id = fields.String(load_default=None, allow_none=True)

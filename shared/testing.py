@@ -1,0 +1,303 @@
+"""pytest fixtures for tests against the real broker and store that ./scripts/test starts.
+
+  * `service_config(name)`  nameko config for an in-process container (own vhost, own database);
+  * `store(config)`         the pymongo database behind a config, for assertions;
+  * `subscriber(...)`       a plain kombu consumer on an exchange, like an outside system;
+  * `ServiceProcess`        a service as a real `nameko run` process, to kill and restart;
+  * `platform`              services and the gateway as real processes, for end-to-end tests.
+"""
+import os
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+from kombu import Connection, Exchange, Queue
+from pymongo import MongoClient
+
+from shared.events import exchange_name
+from shared.store import database_name
+
+REPO = Path(__file__).resolve().parents[1]
+SERVICE_CLASSES = {
+    "planning": "services.planning.service:PlanningService",
+    "delivery": "services.delivery.service:DeliveryService",
+    "assessment": "services.assessment.service:AssessmentService",
+    "feedback": "services.feedback.service:FeedbackService",
+    "resources": "services.resources.service:ResourcesService",
+    "archive": "services.archive.service:ArchiveService",
+}
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(condition, timeout=15, interval=0.1, message="condition"):
+    """Poll `condition` until it returns something truthy; fail the test after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout} s waiting for {message}")
+        time.sleep(interval)
+
+
+@pytest.fixture(scope="session")
+def mongo_client():
+    uri = os.environ.get("TEST_MONGO_URI")
+    if not uri:
+        pytest.fail("TEST_MONGO_URI is not set: run the suite with ./scripts/test")
+    client = MongoClient(uri, serverSelectionTimeoutMS=5000, tz_aware=True)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def mongo_uri(mongo_client):
+    """Factory of MongoDB URIs, each naming a fresh database that is dropped after the test."""
+    base = os.environ["TEST_MONGO_URI"].rstrip("/")
+    names = []
+
+    def make(service):
+        name = f"t_{service}_{uuid.uuid4().hex[:10]}"
+        names.append(name)
+        return f"{base}/{name}"
+
+    yield make
+    for name in names:
+        mongo_client.drop_database(name)
+
+
+@pytest.fixture
+def service_config(rabbit_config, mongo_uri):
+    """Factory of nameko configs for in-process containers: shared test vhost, own database."""
+
+    def make(service, **overrides):
+        config = dict(rabbit_config)
+        config.update({
+            "MONGO_URI": mongo_uri(service),
+            "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
+            "HANDLER_ATTEMPTS": 3,
+            "HANDLER_BACKOFF_SECONDS": 0.01,
+            "HANDLER_DELIVERY_LIMIT": 3,
+            "serializer": "json",
+        })
+        config.update(overrides)
+        return config
+
+    return make
+
+
+@pytest.fixture
+def store(mongo_client):
+    """The database a service config points at."""
+
+    def open_store(config, service):
+        return mongo_client[database_name(config["MONGO_URI"], service)]
+
+    return open_store
+
+
+class EventSubscriber:
+    """An outside system's view of our events: its own queue, bound with plain kombu."""
+
+    def __init__(self, amqp_uri, service, routing_key="#"):
+        self.connection = Connection(amqp_uri)
+        self.exchange = Exchange(exchange_name(service), type="topic", durable=True)
+        self.queue = Queue(f"test-subscriber-{uuid.uuid4().hex[:8]}", exchange=self.exchange,
+                           routing_key=routing_key, exclusive=True)
+        self.received = queue.Queue()
+        self.consumer = self.connection.Consumer([self.queue], callbacks=[self._on_message],
+                                                 accept=["json"])
+        self.consumer.consume()
+
+    def _on_message(self, body, message):
+        self.received.put((body, message.delivery_info.get("routing_key"), message.properties))
+        message.ack()
+
+    def wait_for(self, event_type, timeout=15, where=lambda envelope: True):
+        """The first envelope of `event_type` matching `where` (earlier others are dropped)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                self.connection.drain_events(timeout=0.2)
+            except socket.timeout:
+                pass
+            while not self.received.empty():
+                body, routing_key, properties = self.received.get()
+                if body.get("type") == event_type and where(body):
+                    self.last_routing_key, self.last_properties = routing_key, properties
+                    return body
+        pytest.fail(f"no {event_type} event arrived within {timeout} s")
+
+    def close(self):
+        self.connection.release()
+
+
+@pytest.fixture
+def subscriber():
+    subscribers = []
+
+    def subscribe(amqp_uri, service, routing_key="#"):
+        subscribers.append(EventSubscriber(amqp_uri, service, routing_key))
+        return subscribers[-1]
+
+    yield subscribe
+    for each in subscribers:
+        each.close()
+
+
+class ServiceProcess:
+    """One service as a real process (`nameko run`), with its own ops port and log file."""
+
+    def __init__(self, service, amqp_uri, mongo_uri, log_dir, **env):
+        self.service = service
+        self.ops_port = free_port()
+        self.log_path = Path(log_dir) / f"{service}-{uuid.uuid4().hex[:6]}.log"
+        self.env = dict(os.environ, AMQP_URI=amqp_uri, MONGO_URI=mongo_uri,
+                        OPS_ADDRESS=f"127.0.0.1:{self.ops_port}", LOG_LEVEL="INFO",
+                        HANDLER_BACKOFF_SECONDS="0.05", OUTBOX_RELAY_INTERVAL_SECONDS="1",
+                        OUTBOX_RELAY_MIN_AGE_SECONDS="0.5", PYTHONWARNINGS="ignore",
+                        **{key: str(value) for key, value in env.items()})
+        self.process = None
+
+    def start(self, wait=True):
+        log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "nameko", "run", "--config", str(REPO / "config/nameko.yaml"),
+             SERVICE_CLASSES[self.service]],
+            cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        if wait:
+            self.wait_ready()
+        return self
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.ops_port}{path}"
+
+    def wait_ready(self, timeout=60):
+        def ready():
+            if self.process.poll() is not None:
+                pytest.fail(f"{self.service} exited with {self.process.returncode}:\n{self.log_tail()}")
+            try:
+                return requests.get(self.url("/readyz"), timeout=1).ok
+            except requests.RequestException:
+                return False
+
+        wait_until(ready, timeout, 0.2, f"{self.service} to be ready\n{self.log_tail()}")
+
+    def kill(self):
+        """SIGKILL: no clean-up, no flushing, like a crashed pod."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def log_tail(self, lines=40):
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except FileNotFoundError:
+            return ""
+
+
+class GatewayProcess:
+    def __init__(self, amqp_uri, log_dir, multiproc_dir):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = Path(log_dir) / "gateway.log"
+        self.env = dict(os.environ, AMQP_URI=amqp_uri, GATEWAY_BIND=f"127.0.0.1:{self.port}",
+                        GUNICORN_WORKERS="2", RPC_TIMEOUT_SECONDS="3",
+                        PROMETHEUS_MULTIPROC_DIR=str(multiproc_dir), PYTHONWARNINGS="ignore")
+
+    def start(self):
+        log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", str(REPO / "gateway/gunicorn.conf.py"),
+             "gateway.app:create_app()"], cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+
+        def ready():
+            if self.process.poll() is not None:
+                pytest.fail(f"gateway exited:\n{self.log_path.read_text()[-3000:]}")
+            try:
+                return requests.get(f"{self.url}/healthz", timeout=1).ok
+            except requests.RequestException:
+                return False
+
+        wait_until(ready, 30, 0.2, "the gateway")
+        return self
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(20)
+
+
+class Platform:
+    """Services and gateway as real processes on one vhost, each service with its own database."""
+
+    def __init__(self, amqp_uri, mongo_uri, log_dir, services):
+        self.amqp_uri = amqp_uri
+        self.processes = {name: ServiceProcess(name, amqp_uri, mongo_uri(name), log_dir) for name in services}
+        multiproc = Path(log_dir) / "prometheus"
+        multiproc.mkdir(exist_ok=True)
+        self.gateway = GatewayProcess(amqp_uri, log_dir, multiproc)
+
+    def start(self):
+        for process in self.processes.values():
+            process.start(wait=False)
+        for process in self.processes.values():
+            process.wait_ready()
+        self.gateway.start()
+        return self
+
+    def stop(self):
+        self.gateway.stop()
+        for process in self.processes.values():
+            process.stop()
+
+    @property
+    def url(self):
+        return self.gateway.url
+
+    @staticmethod
+    def auth(role, subject=None):
+        from gateway.tokens import mint
+
+        return {"Authorization": f"Bearer {mint([role], subject or f'{role}-user')}"}
+
+
+@pytest.fixture(scope="module")
+def platform(request, vhost_pipeline, mongo_client, tmp_path_factory):
+    """The services a test module names in `PLATFORM_SERVICES`, plus the gateway, as processes."""
+    services = getattr(request.module, "PLATFORM_SERVICES", tuple(SERVICE_CLASSES))
+    base = os.environ["TEST_MONGO_URI"].rstrip("/")
+    databases = []
+
+    def mongo_uri(service):
+        databases.append(f"t_{service}_{uuid.uuid4().hex[:10]}")
+        return f"{base}/{databases[-1]}"
+
+    amqp = request.config.getoption("RABBIT_AMQP_URI").rstrip("/")
+    with vhost_pipeline.get() as vhost:
+        stack = Platform(f"{amqp}/{vhost}", mongo_uri, tmp_path_factory.mktemp("platform"), services)
+        try:
+            yield stack.start()
+        finally:
+            stack.stop()
+            for name in databases:
+                mongo_client.drop_database(name)
