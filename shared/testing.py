@@ -3,7 +3,7 @@
   * `service_config(name)`  nameko config for an in-process container (own vhost, own database);
   * `store(config)`         the pymongo database behind a config, for assertions;
   * `subscriber(...)`       a plain kombu consumer on an exchange, like an outside system;
-  * `ServiceProcess`        a service as a real `nameko run` process, to kill and restart;
+  * `service_process(...)`  a service as a real `nameko run` process, to kill and restart;
   * `platform`              services and the gateway as real processes, for end-to-end tests.
 """
 import os
@@ -214,6 +214,20 @@ class ServiceProcess:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
         except FileNotFoundError:
             return ""
+
+
+@pytest.fixture
+def service_process(tmp_path):
+    """Start services as real processes; whatever is still running is stopped after the test."""
+    started = []
+
+    def start(service, amqp_uri, mongo_uri, **env):
+        started.append(ServiceProcess(service, amqp_uri, mongo_uri, tmp_path, **env).start())
+        return started[-1]
+
+    yield start
+    for process in started:
+        process.stop()
 
 
 class GatewayProcess:
