@@ -1,5 +1,6 @@
 """gunicorn settings for the gateway; environment variables override the defaults."""
 import os
+import shutil
 
 from prometheus_client import multiprocess
 
@@ -12,6 +13,14 @@ graceful_timeout = 20
 accesslog = "-"
 access_log_format = '{"time": "%(t)s", "request": "%(r)s", "status": %(s)s, "duration_us": %(D)s, "request_id": "%({x-request-id}o)s"}'
 logconfig_dict = __import__("shared.logs", fromlist=["LOGGING"]).LOGGING
+
+
+def on_starting(server):
+    # Files of an earlier run (e.g. a restarted container in the same pod) would add stale counts.
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        shutil.rmtree(directory, ignore_errors=True)
+        os.makedirs(directory, exist_ok=True)
 
 
 def child_exit(server, worker):
