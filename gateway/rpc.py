@@ -10,6 +10,7 @@ import socket
 
 from kombu.exceptions import OperationalError
 from nameko.exceptions import RpcTimeout, UnknownService
+from nameko.rpc import ServiceProxy
 from nameko.standalone.rpc import ClusterRpcProxy
 
 import shared.remote  # noqa: F401  (deserialize domain errors to their classes)
@@ -37,7 +38,7 @@ class RpcPool:
         healthy = False
         try:
             client.standalone._worker_ctx.data["correlation_id"] = correlation_id
-            result = getattr(client.proxy[service], method)(*args, **kwargs)
+            result = getattr(client.service(service), method)(*args, **kwargs)
             healthy = True
             return result
         except DomainError:
@@ -74,9 +75,21 @@ class RpcPool:
 
 
 class PooledClient:
+    """One started standalone proxy. Its requests expire in the broker when the caller stops
+    waiting, so a service that comes back never acts on a request already answered with 503."""
+
     def __init__(self, config, timeout):
+        self.timeout = timeout
         self.standalone = ClusterRpcProxy(config, timeout=timeout)
-        self.proxy = self.standalone.start()
+        self.standalone.start()
+        self.services = {}
+
+    def service(self, name):
+        if name not in self.services:
+            self.services[name] = ServiceProxy(self.standalone._worker_ctx, name,
+                                               self.standalone._reply_listener,
+                                               expiration=self.timeout)
+        return self.services[name]
 
     def close(self):
         try:
