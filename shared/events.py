@@ -61,7 +61,9 @@ def lookup(type_name):
 
 
 def utc_now():
-    return datetime.now(timezone.utc)
+    """Now in UTC, to the millisecond: what the store keeps, so a written value reads back equal."""
+    now = datetime.now(timezone.utc)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
 def rfc3339(moment):
