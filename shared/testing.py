@@ -230,13 +230,18 @@ def service_process(tmp_path):
         process.stop()
 
 
+# Small enough that an oversize test body fits the socket buffers: the client finishes sending
+# before the gateway answers 413 and closes, so the test reads the answer, not a reset.
+MAX_BODY_BYTES = 64 * 1024
+
+
 class GatewayProcess:
     def __init__(self, amqp_uri, log_dir, multiproc_dir):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = Path(log_dir) / "gateway.log"
         self.env = dict(os.environ, AMQP_URI=amqp_uri, GATEWAY_BIND=f"127.0.0.1:{self.port}",
-                        GUNICORN_WORKERS="2", RPC_TIMEOUT_SECONDS="3",
+                        GUNICORN_WORKERS="2", RPC_TIMEOUT_SECONDS="3", MAX_BODY_BYTES=str(MAX_BODY_BYTES),
                         PROMETHEUS_MULTIPROC_DIR=str(multiproc_dir), PYTHONWARNINGS="ignore")
 
     def start(self):
@@ -264,9 +269,10 @@ class GatewayProcess:
 class Platform:
     """Services and gateway as real processes on one vhost, each service with its own database."""
 
-    def __init__(self, amqp_uri, mongo_uri, log_dir, services):
+    def __init__(self, amqp_uri, mongo_uri, log_dir, services, env=None):
         self.amqp_uri = amqp_uri
-        self.processes = {name: ServiceProcess(name, amqp_uri, mongo_uri(name), log_dir) for name in services}
+        self.processes = {name: ServiceProcess(name, amqp_uri, mongo_uri(name), log_dir, **(env or {}))
+                          for name in services}
         multiproc = Path(log_dir) / "prometheus"
         multiproc.mkdir(exist_ok=True)
         self.gateway = GatewayProcess(amqp_uri, log_dir, multiproc)
@@ -297,7 +303,8 @@ class Platform:
 
 @pytest.fixture(scope="module")
 def platform(request, vhost_pipeline, mongo_client, tmp_path_factory):
-    """The services a test module names in `PLATFORM_SERVICES`, plus the gateway, as processes."""
+    """The services a test module names in `PLATFORM_SERVICES`, plus the gateway, as processes;
+    the module's optional `PLATFORM_ENV` dict adds environment variables to every service."""
     services = getattr(request.module, "PLATFORM_SERVICES", tuple(SERVICE_CLASSES))
     base = os.environ["TEST_MONGO_URI"].rstrip("/")
     databases = []
@@ -308,7 +315,8 @@ def platform(request, vhost_pipeline, mongo_client, tmp_path_factory):
 
     amqp = request.config.getoption("RABBIT_AMQP_URI").rstrip("/")
     with vhost_pipeline.get() as vhost:
-        stack = Platform(f"{amqp}/{vhost}", mongo_uri, tmp_path_factory.mktemp("platform"), services)
+        stack = Platform(f"{amqp}/{vhost}", mongo_uri, tmp_path_factory.mktemp("platform"), services,
+                         getattr(request.module, "PLATFORM_ENV", None))
         try:
             yield stack.start()
         finally:

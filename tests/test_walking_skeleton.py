@@ -4,7 +4,7 @@ outside subscriber; bad requests are refused with one error shape and change not
 import pytest
 import requests
 
-from shared.testing import wait_until
+from shared.testing import MAX_BODY_BYTES, wait_until
 
 PLATFORM_SERVICES = ("planning", "delivery", "archive")
 
@@ -96,7 +96,7 @@ def test_an_illegal_transition_answers_409_with_the_current_state(api):
     ("specialist", dict(PLAN, year="next"), {}, 422, "invalid_input"),
     ("specialist", dict(PLAN, items=[{"title": "x", "format": "telepathy", "audience": "all"}]), {}, 422,
      "invalid_input"),
-    ("specialist", "x" * (2 * 1024 * 1024), {"Content-Type": "application/json"}, 413, "payload_too_large"),
+    ("specialist", "x" * (MAX_BODY_BYTES + 1), {"Content-Type": "application/json"}, 413, "payload_too_large"),
 ])
 def test_bad_requests_get_a_clear_error_and_write_nothing(api, role, body, headers, status, code):
     before = api.plan_count()

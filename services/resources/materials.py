@@ -1,0 +1,88 @@
+"""Teaching materials: written as drafts, numbered in the catalogue, published after review.
+
+A catalogue number is MAT-<year>-<sequence>, the sequence counting from 0001 each year.
+"""
+import uuid
+
+from pymongo import DESCENDING, ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from shared.errors import Conflict, NotFound
+from shared.events import utc_now
+from shared.outbox import with_events
+from shared.store import page
+
+from services.resources.store import MATERIALS
+
+DRAFT, PUBLISHED = "draft", "published"
+STATUSES = (DRAFT, PUBLISHED)
+FIRST_VERSION = 1
+# Each lost race means another writer got its number: 20 attempts cover 20 writers at once.
+NUMBERING_ATTEMPTS = 20
+
+
+def catalogue_number(year, sequence):
+    return f"MAT-{year}-{sequence:04d}"
+
+
+def create_material(db, material, actor):
+    """A new draft, version 1, with the year's next catalogue number.
+
+    The next number is the highest of the year plus one; a unique index on (year, sequence) lets
+    one writer have it and sends the others round again. A counter document incremented with $inc
+    would be simpler, but FerretDB v1 loses concurrent updates and would hand out duplicates.
+    """
+    now = utc_now()
+    for _ in range(NUMBERING_ATTEMPTS):
+        sequence = last_sequence(db, now.year) + 1
+        doc = dict(material, _id=f"material-{uuid.uuid4().hex[:12]}",
+                   number=catalogue_number(now.year, sequence), year=now.year, sequence=sequence,
+                   version=FIRST_VERSION, status=DRAFT, created_by=actor["id"], created_at=now,
+                   published_by=None, published_at=None)
+        try:
+            db[MATERIALS].insert_one(doc)
+            return doc
+        except DuplicateKeyError:
+            pass  # another writer took this number first
+    raise Conflict("the catalogue is too busy to number a new material; try again")
+
+
+def last_sequence(db, year):
+    last = db[MATERIALS].find_one({"year": year}, {"sequence": 1}, sort=[("sequence", DESCENDING)])
+    return last["sequence"] if last else 0
+
+
+def get_material(db, material_id):
+    material = db[MATERIALS].find_one({"_id": material_id})
+    if material is None:
+        raise NotFound(f"material {material_id} does not exist", {"material_id": material_id})
+    return material
+
+
+def list_materials(db, status=None, category=None, limit=20, offset=0):
+    query = {key: value for key, value in (("status", status), ("category", category)) if value}
+    return page(db[MATERIALS], query, [("year", 1), ("sequence", 1)], limit, offset)
+
+
+def publish_material(db, material_id, actor, new_event):
+    """draft → published, written together with MaterialPublished.v1; 409 for anything else."""
+    material = get_material(db, material_id)
+    if material["status"] != DRAFT:
+        raise not_a_draft(material)
+    now = utc_now()
+    event = new_event("MaterialPublished.v1", material_id, {
+        "material_id": material_id, "number": material["number"], "title": material["title"],
+        "category": material["category"], "version": material["version"], "published_at": now})
+    published = db[MATERIALS].find_one_and_update(
+        {"_id": material_id, "status": DRAFT},
+        with_events({"$set": {"status": PUBLISHED, "published_by": actor["id"], "published_at": now}},
+                    event),
+        return_document=ReturnDocument.AFTER)
+    if published is None:  # someone else published it between our read and our write
+        raise not_a_draft(get_material(db, material_id))
+    return published
+
+
+def not_a_draft(material):
+    return Conflict(f"material {material['number']} is {material['status']}; only a draft can be published",
+                    {"status": material["status"], "material_id": material["_id"]})
