@@ -9,7 +9,7 @@ import jwt
 from flask import current_app, g, request
 from flask_smorest import abort
 
-from shared.schemas import ROLES
+from shared.schemas import ROLES, STAFF_ROLES
 
 ASYMMETRIC_ALGORITHMS = ["RS256", "RS384", "RS512", "ES256", "ES384", "PS256"]
 
@@ -73,3 +73,8 @@ def roles_required(*roles):
 def any_role(view):
     """Authenticate the caller; object-level checks happen in the service."""
     return roles_required(*ROLES)(view)
+
+
+def staff_only(view):
+    """Authenticate the caller and require a department staff role (not learner)."""
+    return roles_required(*STAFF_ROLES)(view)

@@ -7,6 +7,12 @@ from marshmallow import Schema, fields, validate
 TRAINING_FORMATS = ("online", "classroom", "on_site_demo", "group_discussion", "case_study", "simulation")
 
 ROLES = ("supervisor", "manager", "trainer", "specialist", "learner", "auditor", "admin")
+STAFF_ROLES = ("supervisor", "manager", "trainer", "specialist", "auditor", "admin")
+
+
+def is_staff(actor):
+    """Department staff may read every learner's records; a learner only their own."""
+    return bool(set(STAFF_ROLES) & set(actor["roles"]))
 
 
 class UtcDateTime(fields.AwareDateTime):

@@ -1,8 +1,11 @@
 """MongoDB access: one database per service, named by MONGO_URI's path."""
+import uuid
 from urllib.parse import urlparse
 
 from pymongo import MongoClient
 from pymongo.uri_parser import parse_uri
+
+from shared.errors import NotFound
 
 
 def database_name(mongo_uri, service):
@@ -30,3 +33,16 @@ def page(collection, query, sort, limit, offset):
     total = collection.count_documents(query)
     items = list(collection.find(query).sort(sort).skip(offset).limit(limit))
     return total, items
+
+
+def new_id(prefix):
+    """A short, readable document id such as session-3f9c0a1b2d4e."""
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def fetch(collection, doc_id, noun):
+    """The document with this id, or NotFound naming it (e.g. noun "session" → session_id)."""
+    doc = collection.find_one({"_id": doc_id})
+    if doc is None:
+        raise NotFound(f"{noun} {doc_id} does not exist", {f"{noun}_id": doc_id})
+    return doc

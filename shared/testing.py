@@ -1,6 +1,8 @@
 """pytest fixtures for tests against the real broker and store that ./scripts/test starts.
 
-  * `service_config(name)`  nameko config for an in-process container (own vhost, own database);
+  * `running_service(cls)`  an in-process service container (own vhost, own database), started;
+  * `rpc_to`, `deliver`     call it, or hand it events as their publisher would;
+  * `service_config(name)`  nameko config for such a container;
   * `store(config)`         the pymongo database behind a config, for assertions;
   * `subscriber(...)`       a plain kombu consumer on an exchange, like an outside system;
   * `service_process(...)`  a service as a real `nameko run` process, to kill and restart;
@@ -19,9 +21,12 @@ from pathlib import Path
 import pytest
 import requests
 from kombu import Connection, Exchange, Queue
+from nameko.standalone.rpc import ServiceRpcProxy
+from nameko.testing.services import entrypoint_waiter
 from pymongo import MongoClient
 
 from shared.events import exchange_name
+from shared.publisher import EventPublisher
 from shared.store import database_name
 
 REPO = Path(__file__).resolve().parents[1]
@@ -97,6 +102,34 @@ def service_config(rabbit_config, mongo_uri):
         return config
 
     return make
+
+
+@pytest.fixture
+def running_service(container_factory, service_config):
+    """Start a service class in-process on the test vhost with its own database."""
+
+    def start(service_cls, **overrides):
+        container = container_factory(service_cls, service_config(service_cls.name, **overrides))
+        container.start()
+        return container
+
+    return start
+
+
+def rpc_to(container, timeout=10):
+    """A standalone RPC proxy to an in-process service; use it as a context manager."""
+    return ServiceRpcProxy(container.service_name, container.config, timeout=timeout)
+
+
+def deliver(container, handler, source_service, *envelopes):
+    """Publish envelopes as `source_service` does; return once `handler` has handled each one."""
+    publisher = EventPublisher(container.config["AMQP_URI"], source_service)
+    try:
+        for envelope in envelopes:
+            with entrypoint_waiter(container, handler):
+                publisher.publish(envelope)
+    finally:
+        publisher.close()
 
 
 @pytest.fixture

@@ -6,17 +6,15 @@ from shared.schemas import PageQuerySchema
 from services.archive.schemas import (LearnerCreateSchema, LearnerPageSchema, LearnerQuerySchema,
                                       LearnerSchema, PlanLogPageSchema)
 
-from gateway.auth import any_role, roles_required
+from gateway.auth import any_role, roles_required, staff_only
 from gateway.resources import actor, call
 
 blp = Blueprint("archive", __name__, description="Learner archives and the history of approved plans.")
 
-STAFF = ("supervisor", "manager", "trainer", "specialist", "auditor")
-
 
 @blp.route("/learners")
 class Learners(MethodView):
-    @roles_required(*STAFF)
+    @staff_only
     @blp.arguments(LearnerQuerySchema, location="query")
     @blp.alt_response(200, schema=LearnerPageSchema, success=True)
     def get(self, query):
@@ -42,7 +40,7 @@ class LearnerById(MethodView):
 
 @blp.route("/archive/plan-log")
 class PlanLog(MethodView):
-    @roles_required(*STAFF)
+    @staff_only
     @blp.arguments(PageQuerySchema, location="query")
     @blp.alt_response(200, schema=PlanLogPageSchema, success=True)
     def get(self, query):

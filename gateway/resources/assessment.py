@@ -7,13 +7,12 @@ from services.assessment.schemas import (ExamAnswersSchema, ExamCreateSchema, Ex
                                          ExamSubmissionPageSchema, ExamSubmissionSchema,
                                          ExamSummaryPageSchema)
 
-from gateway.auth import any_role, roles_required
+from gateway.auth import any_role, roles_required, staff_only
 from gateway.resources import actor, call
 
 blp = Blueprint("assessment", __name__, description="Exams, learners' answers and their grading.")
 
 AUTHORS = ("supervisor", "specialist", "trainer")
-STAFF = ("supervisor", "manager", "trainer", "specialist", "auditor")
 
 
 @blp.route("/exams")
@@ -53,7 +52,7 @@ class PublishExam(MethodView):
 
 @blp.route("/exams/<exam_id>/submissions")
 class ExamSubmissions(MethodView):
-    @roles_required(*STAFF)
+    @staff_only
     @blp.arguments(PageQuerySchema, location="query")
     @blp.alt_response(200, schema=ExamSubmissionPageSchema, success=True)
     def get(self, query, exam_id):

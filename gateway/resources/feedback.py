@@ -6,17 +6,15 @@ from shared.schemas import PageQuerySchema
 from services.feedback.schemas import (FeedbackResponsePageSchema, FeedbackResponseSchema, FeedbackSubmissionSchema,
                                        FeedbackSummarySchema, QuestionnairePageSchema, QuestionnaireSchema)
 
-from gateway.auth import any_role, roles_required
+from gateway.auth import any_role, roles_required, staff_only
 from gateway.resources import actor, call
 
 blp = Blueprint("feedback", __name__, description="Session feedback questionnaires and what learners answered.")
 
-STAFF = ("supervisor", "manager", "trainer", "specialist", "auditor")
-
 
 @blp.route("/questionnaires")
 class Questionnaires(MethodView):
-    @roles_required(*STAFF)
+    @staff_only
     @blp.arguments(PageQuerySchema, location="query")
     @blp.alt_response(200, schema=QuestionnairePageSchema, success=True)
     def get(self, query):
@@ -35,7 +33,7 @@ class QuestionnaireById(MethodView):
 
 @blp.route("/questionnaires/<questionnaire_id>/responses")
 class QuestionnaireResponses(MethodView):
-    @roles_required(*STAFF)
+    @staff_only
     @blp.arguments(PageQuerySchema, location="query")
     @blp.alt_response(200, schema=FeedbackResponsePageSchema, success=True)
     def get(self, query, questionnaire_id):
@@ -55,7 +53,7 @@ class QuestionnaireResponses(MethodView):
 
 @blp.route("/questionnaires/<questionnaire_id>/summary")
 class QuestionnaireSummary(MethodView):
-    @roles_required(*STAFF)
+    @staff_only
     @blp.alt_response(200, schema=FeedbackSummarySchema, success=True)
     def get(self, questionnaire_id):
         """Number of responses, average and 1-5 distribution of each rating (staff only)."""

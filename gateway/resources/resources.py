@@ -7,20 +7,19 @@ from services.resources.schemas import (MaterialCreateSchema, MaterialPageSchema
                                         MaterialSchema, ReservationPageSchema, TrainerCreateSchema,
                                         TrainerPageSchema, TrainerQuerySchema, TrainerSchema)
 
-from gateway.auth import roles_required
+from gateway.auth import roles_required, staff_only
 from gateway.resources import actor, call
 
 blp = Blueprint("resources", __name__,
                 description="The trainer pool, the teaching-material catalogue and reservations for sessions.")
 
-STAFF = ("supervisor", "manager", "trainer", "specialist", "auditor")
 AUTHORS = ("supervisor", "specialist", "trainer")
 REVIEWERS = ("supervisor", "specialist")
 
 
 @blp.route("/trainers")
 class Trainers(MethodView):
-    @roles_required(*STAFF)
+    @staff_only
     @blp.arguments(TrainerQuerySchema, location="query")
     @blp.alt_response(200, schema=TrainerPageSchema, success=True)
     def get(self, query):
@@ -37,7 +36,7 @@ class Trainers(MethodView):
 
 @blp.route("/trainers/<trainer_id>")
 class TrainerById(MethodView):
-    @roles_required(*STAFF)
+    @staff_only
     @blp.alt_response(200, schema=TrainerSchema, success=True)
     def get(self, trainer_id):
         """One trainer."""
@@ -46,7 +45,7 @@ class TrainerById(MethodView):
 
 @blp.route("/materials")
 class Materials(MethodView):
-    @roles_required(*STAFF)
+    @staff_only
     @blp.arguments(MaterialQuerySchema, location="query")
     @blp.alt_response(200, schema=MaterialPageSchema, success=True)
     def get(self, query):
@@ -63,7 +62,7 @@ class Materials(MethodView):
 
 @blp.route("/materials/<material_id>")
 class MaterialById(MethodView):
-    @roles_required(*STAFF)
+    @staff_only
     @blp.alt_response(200, schema=MaterialSchema, success=True)
     def get(self, material_id):
         """One material."""
@@ -81,7 +80,7 @@ class PublishMaterial(MethodView):
 
 @blp.route("/reservations")
 class Reservations(MethodView):
-    @roles_required(*STAFF)
+    @staff_only
     @blp.arguments(PageQuerySchema, location="query")
     @blp.alt_response(200, schema=ReservationPageSchema, success=True)
     def get(self, query):

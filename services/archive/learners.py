@@ -1,19 +1,15 @@
 """Learners' training archives: who they are and who may read them."""
-import uuid
-
 from pymongo.errors import DuplicateKeyError
 
-from shared.errors import Conflict, Forbidden, NotFound
+from shared.errors import Conflict, Forbidden
 from shared.events import utc_now
-from shared.store import page
+from shared.schemas import is_staff
+from shared.store import fetch, new_id, page
 
 from services.archive.store import LEARNERS
 
-STAFF_ROLES = {"supervisor", "manager", "trainer", "specialist", "auditor", "admin"}
-
-
 def register_learner(db, learner, actor, new_event):
-    learner_id = f"learner-{uuid.uuid4().hex[:12]}"
+    learner_id = new_id("learner")
     now = utc_now()
     # The event carries no personal data: consumers that need it ask the archive.
     event = new_event("LearnerRegistered.v1", learner_id, {
@@ -29,16 +25,14 @@ def register_learner(db, learner, actor, new_event):
 
 def get_learner(db, learner_id, actor):
     """A learner reads only their own archive; staff read any."""
-    learner = db[LEARNERS].find_one({"_id": learner_id})
-    if learner is None:
-        raise NotFound(f"learner {learner_id} does not exist", {"learner_id": learner_id})
+    learner = fetch(db[LEARNERS], learner_id, "learner")
     if not may_read(learner, actor):
         raise Forbidden("a learner may read only their own archive", {"learner_id": learner_id})
     return learner
 
 
 def may_read(learner, actor):
-    return bool(STAFF_ROLES & set(actor["roles"])) or (
+    return is_staff(actor) or (
         learner.get("subject") is not None and learner["subject"] == actor["id"])
 
 

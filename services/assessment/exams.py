@@ -3,28 +3,18 @@
 A learner sees only published exams, and never the answer key (the service dumps them through
 the learner view).
 """
-import uuid
-
 from pymongo import ReturnDocument
 
 from shared.errors import Conflict, NotFound
 from shared.events import utc_now
 from shared.outbox import with_events
-from shared.store import page
+from shared.schemas import is_staff
+from shared.store import fetch, new_id, page
 
 from services.assessment.store import EXAMS
 
 DRAFT, PUBLISHED = "draft", "published"
 STATUSES = (DRAFT, PUBLISHED)
-STAFF_ROLES = {"supervisor", "manager", "trainer", "specialist", "auditor", "admin"}
-
-
-def new_id(prefix):
-    return f"{prefix}-{uuid.uuid4().hex[:12]}"
-
-
-def is_staff(actor):
-    return bool(STAFF_ROLES & set(actor["roles"]))
 
 
 def create_exam(db, exam, actor):
@@ -37,10 +27,7 @@ def create_exam(db, exam, actor):
 
 
 def find_exam(db, exam_id):
-    exam = db[EXAMS].find_one({"_id": exam_id})
-    if exam is None:
-        raise not_found(exam_id)
-    return exam
+    return fetch(db[EXAMS], exam_id, "exam")
 
 
 def get_exam(db, exam_id, actor):

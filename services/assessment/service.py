@@ -1,6 +1,6 @@
 """assessment: exams, automatic grading and results. Entrypoints only."""
 from shared.errors import validated
-from shared.schemas import ActorSchema, PageQuerySchema
+from shared.schemas import ActorSchema, PageQuerySchema, is_staff
 from shared.service import Events, PlatformService, Store, rpc
 
 from services.assessment import exams, store, submissions
@@ -23,7 +23,7 @@ class AssessmentService(PlatformService):
     def get_exam(self, exam_id, actor):
         """Staff get the answer key; learners get the learner view of a published exam."""
         actor = validated(ActorSchema(), actor)
-        view = ExamSchema() if exams.is_staff(actor) else ExamLearnerViewSchema()
+        view = ExamSchema() if is_staff(actor) else ExamLearnerViewSchema()
         return view.dump(exams.get_exam(self.db, exam_id, actor))
 
     @rpc

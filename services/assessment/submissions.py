@@ -3,10 +3,11 @@ from pymongo.errors import DuplicateKeyError
 
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.events import utc_now
-from shared.store import page
+from shared.schemas import is_staff
+from shared.store import new_id, page
 
 from services.assessment import grading
-from services.assessment.exams import PUBLISHED, find_exam, is_staff, new_id
+from services.assessment.exams import PUBLISHED, find_exam
 from services.assessment.store import SUBMISSIONS
 
 LEARNER = "learner"

@@ -1,7 +1,6 @@
 """Approved plans as delivery knows them: the items it will prepare sessions for."""
-from shared.errors import NotFound
 from shared.events import utc_now
-from shared.store import page
+from shared.store import fetch, page
 
 from services.delivery.store import PLANS
 
@@ -22,7 +21,4 @@ def list_approved_plans(db, limit=20, offset=0):
 
 
 def get_approved_plan(db, plan_id):
-    plan = db[PLANS].find_one({"_id": plan_id})
-    if plan is None:
-        raise NotFound(f"delivery has no approved plan {plan_id}", {"plan_id": plan_id})
-    return plan
+    return fetch(db[PLANS], plan_id, "plan")

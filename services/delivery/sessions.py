@@ -1,15 +1,12 @@
 """Training sessions on the calendar."""
-import uuid
-
-from shared.errors import NotFound
 from shared.events import utc_now
-from shared.store import page
+from shared.store import fetch, new_id, page
 
 from services.delivery.store import SESSIONS
 
 
 def schedule_session(db, session, actor, new_event):
-    session_id = f"session-{uuid.uuid4().hex[:12]}"
+    session_id = new_id("session")
     event = new_event("SessionScheduled.v1", session_id, dict(session, session_id=session_id))
     doc = dict(session, _id=session_id, status="scheduled", scheduled_by=actor["id"],
                created_at=utc_now(), outbox=[event])
@@ -18,10 +15,7 @@ def schedule_session(db, session, actor, new_event):
 
 
 def get_session(db, session_id):
-    session = db[SESSIONS].find_one({"_id": session_id})
-    if session is None:
-        raise NotFound(f"session {session_id} does not exist", {"session_id": session_id})
-    return session
+    return fetch(db[SESSIONS], session_id, "session")
 
 
 def list_sessions(db, plan_id=None, limit=20, offset=0):

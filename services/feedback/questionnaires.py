@@ -3,9 +3,8 @@
 A questionnaire's id is its session's id, so opening one is an upsert that a replayed or
 duplicated SessionScheduled.v1 cannot turn into a second questionnaire.
 """
-from shared.errors import NotFound
 from shared.events import utc_now
-from shared.store import page
+from shared.store import fetch, page
 
 from services.feedback.store import QUESTIONNAIRES
 
@@ -32,11 +31,7 @@ def open_questionnaire(db, session):
 
 
 def get_questionnaire(db, questionnaire_id):
-    questionnaire = db[QUESTIONNAIRES].find_one({"_id": questionnaire_id})
-    if questionnaire is None:
-        raise NotFound(f"questionnaire {questionnaire_id} does not exist",
-                       {"questionnaire_id": questionnaire_id})
-    return questionnaire
+    return fetch(db[QUESTIONNAIRES], questionnaire_id, "questionnaire")
 
 
 def list_questionnaires(db, limit=20, offset=0):

@@ -2,15 +2,13 @@
 
 A catalogue number is MAT-<year>-<sequence>, the sequence counting from 0001 each year.
 """
-import uuid
-
 from pymongo import DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict
 from shared.events import utc_now
 from shared.outbox import with_events
-from shared.store import page
+from shared.store import fetch, new_id, page
 
 from services.resources.store import MATERIALS
 
@@ -35,7 +33,7 @@ def create_material(db, material, actor):
     now = utc_now()
     for _ in range(NUMBERING_ATTEMPTS):
         sequence = last_sequence(db, now.year) + 1
-        doc = dict(material, _id=f"material-{uuid.uuid4().hex[:12]}",
+        doc = dict(material, _id=new_id("material"),
                    number=catalogue_number(now.year, sequence), year=now.year, sequence=sequence,
                    version=FIRST_VERSION, status=DRAFT, created_by=actor["id"], created_at=now,
                    published_by=None, published_at=None)
@@ -53,10 +51,7 @@ def last_sequence(db, year):
 
 
 def get_material(db, material_id):
-    material = db[MATERIALS].find_one({"_id": material_id})
-    if material is None:
-        raise NotFound(f"material {material_id} does not exist", {"material_id": material_id})
-    return material
+    return fetch(db[MATERIALS], material_id, "material")
 
 
 def list_materials(db, status=None, category=None, limit=20, offset=0):

@@ -1,11 +1,9 @@
 """The trainer pool: who can teach which topics, in which languages."""
-import uuid
-
 from pymongo.errors import DuplicateKeyError
 
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict
 from shared.events import utc_now
-from shared.store import page
+from shared.store import fetch, new_id, page
 
 from services.resources.store import TRAINERS
 
@@ -13,7 +11,7 @@ ACTIVE = "active"
 
 
 def register_trainer(db, trainer, actor):
-    doc = dict(trainer, _id=f"trainer-{uuid.uuid4().hex[:12]}", status=ACTIVE,
+    doc = dict(trainer, _id=new_id("trainer"), status=ACTIVE,
                registered_at=utc_now(), registered_by=actor["id"])
     try:
         db[TRAINERS].insert_one(doc)
@@ -24,10 +22,7 @@ def register_trainer(db, trainer, actor):
 
 
 def get_trainer(db, trainer_id):
-    trainer = db[TRAINERS].find_one({"_id": trainer_id})
-    if trainer is None:
-        raise NotFound(f"trainer {trainer_id} does not exist", {"trainer_id": trainer_id})
-    return trainer
+    return fetch(db[TRAINERS], trainer_id, "trainer")
 
 
 def list_trainers(db, topic=None, limit=20, offset=0):

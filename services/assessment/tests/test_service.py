@@ -27,10 +27,8 @@ EXAM = {
 
 
 @pytest.fixture
-def assessment(container_factory, service_config):
-    container = container_factory(AssessmentService, service_config("assessment"))
-    container.start()
-    return container.config
+def assessment(running_service):
+    return running_service(AssessmentService).config
 
 
 @pytest.fixture

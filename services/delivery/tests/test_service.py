@@ -2,12 +2,10 @@
 from datetime import datetime, timezone
 
 import pytest
-from nameko.standalone.rpc import ServiceRpcProxy
-from nameko.testing.services import entrypoint_waiter
 
 from shared.errors import InvalidInput, NotFound
 from shared.events import make_envelope
-from shared.publisher import EventPublisher
+from shared.testing import deliver, rpc_to
 
 from services.delivery.service import DeliveryService
 
@@ -19,31 +17,16 @@ ACTOR = {"id": "sue", "roles": ["supervisor"]}
 
 
 @pytest.fixture
-def container(container_factory, service_config):
-    container = container_factory(DeliveryService, service_config("delivery"))
-    container.start()
-    return container
+def delivery(running_service):
+    return running_service(DeliveryService)
 
 
-@pytest.fixture
-def delivery(container):
-    return container.config
-
-
-def rpc(config):
-    return ServiceRpcProxy("delivery", config, timeout=10)
-
-
-def test_plan_approved_event_is_recorded_once_even_if_delivered_twice(delivery, container):
+def test_plan_approved_event_is_recorded_once_even_if_delivered_twice(delivery):
     envelope = make_envelope("PlanApproved.v1", "plan-7", APPROVED)
-    publisher = EventPublisher(delivery["AMQP_URI"], "planning")
 
-    for _ in range(2):
-        with entrypoint_waiter(container, "on_plan_approved"):
-            publisher.publish(envelope)
-    publisher.close()
+    deliver(delivery, "on_plan_approved", "planning", envelope, envelope)
 
-    with rpc(delivery) as proxy:
+    with rpc_to(delivery) as proxy:
         plans = proxy.list_approved_plans({})
         assert plans["total"] == 1
         plan = proxy.get_approved_plan("plan-7")
@@ -52,8 +35,8 @@ def test_plan_approved_event_is_recorded_once_even_if_delivered_twice(delivery, 
 
 
 def test_schedule_session_publishes_session_scheduled(delivery, subscriber):
-    events = subscriber(delivery["AMQP_URI"], "delivery")
-    with rpc(delivery) as proxy:
+    events = subscriber(delivery.config["AMQP_URI"], "delivery")
+    with rpc_to(delivery) as proxy:
         session = proxy.schedule_session({
             "title": "Basics, cohort 1", "format": "online", "capacity": 30,
             "starts_at": "2026-03-02T09:00:00+01:00", "ends_at": "2026-03-02T12:00:00+01:00"}, ACTOR)
@@ -64,7 +47,7 @@ def test_schedule_session_publishes_session_scheduled(delivery, subscriber):
 
 
 def test_bad_session_is_refused_and_nothing_is_written(delivery):
-    with rpc(delivery) as proxy:
+    with rpc_to(delivery) as proxy:
         with pytest.raises(InvalidInput) as refused:
             proxy.schedule_session({"title": "Backwards", "format": "online", "capacity": 5,
                                     "starts_at": "2026-03-02T12:00:00Z", "ends_at": "2026-03-02T09:00:00Z"}, ACTOR)

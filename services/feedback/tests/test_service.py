@@ -4,11 +4,10 @@ from datetime import datetime, timezone
 
 import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
-from nameko.testing.services import entrypoint_waiter
 
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.events import make_envelope
-from shared.publisher import EventPublisher
+from shared.testing import deliver
 
 from services.feedback.service import FeedbackService
 from services.feedback.store import RESPONSES
@@ -26,10 +25,8 @@ def learner(name):
 
 
 @pytest.fixture
-def container(container_factory, service_config):
-    container = container_factory(FeedbackService, service_config("feedback"))
-    container.start()
-    return container
+def container(running_service):
+    return running_service(FeedbackService)
 
 
 @pytest.fixture
@@ -46,29 +43,23 @@ def rpc(config):
     return ServiceRpcProxy("feedback", config, timeout=10)
 
 
-def deliver(container, *envelopes):
-    publisher = EventPublisher(container.config["AMQP_URI"], "delivery")
-    for envelope in envelopes:
-        with entrypoint_waiter(container, "on_session_scheduled"):
-            publisher.publish(envelope)
-    publisher.close()
-
-
 @pytest.fixture
 def scheduled(container):
     """The session's questionnaire, opened by delivery's event."""
-    deliver(container, make_envelope("SessionScheduled.v1", SESSION_ID, SESSION))
+    deliver(container, "on_session_scheduled", "delivery",
+            make_envelope("SessionScheduled.v1", SESSION_ID, SESSION))
     return SESSION_ID
 
 
 def test_session_scheduled_opens_one_questionnaire_even_if_delivered_twice(feedback, container):
     envelope = make_envelope("SessionScheduled.v1", SESSION_ID, SESSION)
-    deliver(container, envelope)
+    deliver(container, "on_session_scheduled", "delivery", envelope)
     with rpc(feedback) as proxy:
         opened = proxy.get_questionnaire(SESSION_ID)
 
         # The broker redelivers the same envelope; a replay sends the same fact under a new id.
-        deliver(container, envelope, make_envelope("SessionScheduled.v1", SESSION_ID, SESSION))
+        deliver(container, "on_session_scheduled", "delivery",
+                envelope, make_envelope("SessionScheduled.v1", SESSION_ID, SESSION))
 
         questionnaires = proxy.list_questionnaires({})
     assert questionnaires["total"] == 1

@@ -4,11 +4,10 @@ from datetime import datetime, timezone
 import eventlet
 import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
-from nameko.testing.services import entrypoint_waiter
 
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.events import make_envelope
-from shared.publisher import EventPublisher
+from shared.testing import deliver
 
 from services.resources.service import ResourcesService
 
@@ -23,10 +22,8 @@ SESSION = {"session_id": "session-1", "title": "Reporting basics, cohort 1", "fo
 
 
 @pytest.fixture
-def container(container_factory, service_config):
-    container = container_factory(ResourcesService, service_config("resources"))
-    container.start()
-    return container
+def container(running_service):
+    return running_service(ResourcesService)
 
 
 @pytest.fixture
@@ -129,11 +126,7 @@ def test_scheduled_session_is_recorded_once_though_delivered_twice(resources, co
     envelope = make_envelope("SessionScheduled.v1", "session-1", SESSION)
     # The same event twice (a redelivery), then another event about the same session.
     deliveries = [envelope, envelope, make_envelope("SessionScheduled.v1", "session-1", dict(SESSION, title="Again"))]
-    publisher = EventPublisher(resources["AMQP_URI"], "delivery")
-    for each in deliveries:
-        with entrypoint_waiter(container, "on_session_scheduled"):
-            publisher.publish(each)
-    publisher.close()
+    deliver(container, "on_session_scheduled", "delivery", *deliveries)
 
     with rpc(resources) as proxy:
         reservations = proxy.list_reservations({})
