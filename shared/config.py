@@ -19,6 +19,8 @@ DEFAULTS = {
     # unsent event must be before the relay (not the writing worker) takes it.
     "OUTBOX_RELAY_INTERVAL_SECONDS": "5",
     "OUTBOX_RELAY_MIN_AGE_SECONDS": "3",
+    # Planning: how many days ahead the sessions of important plan items must be announced.
+    "PLAN_MIN_NOTICE_DAYS": "14",
 }
 
 

@@ -5,9 +5,11 @@
   * `service_config(name)`  nameko config for such a container;
   * `store(config)`         the pymongo database behind a config, for assertions;
   * `subscriber(...)`       a plain kombu consumer on an exchange, like an outside system;
+  * `smtp_server`           a real SMTP server (aiosmtpd) that keeps what it receives;
   * `service_process(...)`  a service as a real `nameko run` process, to kill and restart;
   * `platform`              services and the gateway as real processes, for end-to-end tests.
 """
+import mailbox
 import os
 import queue
 import signal
@@ -140,6 +142,37 @@ def store(mongo_client):
         return mongo_client[database_name(config["MONGO_URI"], service)]
 
     return open_store
+
+
+class SmtpSink:
+    """A real SMTP server writing every message it receives to a maildir."""
+
+    def __init__(self, directory, port=None):
+        self.port = port or free_port()
+        self.maildir = directory
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{self.port}",
+             "-c", "aiosmtpd.handlers.Mailbox", str(directory)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_until(self._listening, 15, 0.1, "the local SMTP server")
+
+    def _listening(self):
+        with socket.socket() as probe:
+            return probe.connect_ex(("127.0.0.1", self.port)) == 0
+
+    def messages(self):
+        return list(mailbox.Maildir(self.maildir, create=False))
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(10)
+
+
+@pytest.fixture
+def smtp_server(tmp_path):
+    sink = SmtpSink(tmp_path / "maildir")
+    yield sink
+    sink.stop()
 
 
 class EventSubscriber:

@@ -1,45 +1,54 @@
-"""Annual plans and their approval workflow: draft → submitted → approved | rejected.
+"""Annual plans and their workflow, with a history of who did what and when:
 
-Plain functions over the planning database. Each state change and the event it causes are
-one atomic write (the event goes into the plan's outbox); the service publishes it afterwards.
+    draft → submitted → approved → published
+                      ↘ rejected
+    rejected or approved → (revise: a new revision, back to draft) → submitted …
+
+Only a manager decides (approves or rejects), and never one who wrote the plan or its current
+revision. An action the current state does not allow is a Conflict carrying that state. Each
+state change and the event it causes are one atomic write (the event goes into the plan's
+outbox); the service publishes it afterwards.
 """
-import uuid
-
 from pymongo import ReturnDocument
 
-from shared.errors import Conflict, Forbidden, NotFound
+from shared.errors import Conflict, Forbidden, InvalidInput
 from shared.events import utc_now
 from shared.outbox import with_events
-from shared.store import page
+from shared.store import fetch, new_id, page
 
-from services.planning.store import PLANS
+from services.planning.plan_rules import check_plan
+from services.planning.store import NEEDS, PLANS
 
 MANAGER = "manager"
 
-# action -> (states it may start from, state it leads to)
+# action -> (states it may start from, state it leads to, what the history calls it)
 TRANSITIONS = {
-    "submit": (("draft",), "submitted"),
-    "approve": (("submitted",), "approved"),
-    "reject": (("submitted",), "rejected"),
+    "submit": (("draft",), "submitted", "submitted"),
+    "approve": (("submitted",), "approved", "approved"),
+    "reject": (("submitted",), "rejected", "rejected"),
+    "revise": (("rejected", "approved"), "draft", "revised"),
+    "publish": (("approved",), "published", "published"),
 }
 
 
-def new_id(prefix):
-    return f"{prefix}-{uuid.uuid4().hex[:12]}"
-
-
-def create_plan(db, plan, actor):
+def create_plan(db, plan, actor, today, min_notice_days):
+    items = with_item_ids(plan["items"], keep=())
+    warnings = checked_content(db, plan["year"], items, today, min_notice_days)
     now = utc_now()
     doc = {
         "_id": new_id("plan"),
         "year": plan["year"],
         "title": plan["title"],
         "goals": plan["goals"],
-        "items": [dict(item, item_id=new_id("item")) for item in plan["items"]],
+        "items": items,
+        "warnings": warnings,
         "status": "draft",
         "revision": 1,
         "author": actor["id"],
-        "history": [history_entry("created", actor, now)],
+        "revision_author": actor["id"],
+        "revisions": [],
+        "publication": None,
+        "history": [history_entry("created", actor, now, 1)],
         "created_at": now,
         "updated_at": now,
         "outbox": [],
@@ -48,11 +57,27 @@ def create_plan(db, plan, actor):
     return doc
 
 
+def revise_plan(db, plan_id, content, actor, today, min_notice_days):
+    """Replace a rejected or approved plan's content as a new revision, back in draft.
+
+    Items that name an item_id of the current revision keep it; others get a new one. The
+    replaced revision is kept in `revisions`.
+    """
+    plan = require_author(get_plan(db, plan_id), actor, "revise")
+    require_state(plan, "revise")
+    items = with_item_ids(content["items"], keep={item["item_id"] for item in plan["items"]})
+    warnings = checked_content(db, plan["year"], items, today, min_notice_days)
+    replaced = {"revision": plan["revision"], "title": plan["title"], "goals": plan["goals"], "items": plan["items"],
+                "status": plan["status"], "author": plan["revision_author"]}
+    return transition(db, plan, "revise", actor, comment=content["comment"] or None,
+                      changes={"title": content["title"], "goals": content["goals"], "items": items,
+                               "warnings": warnings, "revision": plan["revision"] + 1,
+                               "revision_author": actor["id"]},
+                      push={"revisions": replaced})
+
+
 def get_plan(db, plan_id):
-    plan = db[PLANS].find_one({"_id": plan_id})
-    if plan is None:
-        raise NotFound(f"plan {plan_id} does not exist", {"plan_id": plan_id})
-    return plan
+    return fetch(db[PLANS], plan_id, "plan")
 
 
 def list_plans(db, year=None, status=None, limit=20, offset=0):
@@ -60,14 +85,14 @@ def list_plans(db, year=None, status=None, limit=20, offset=0):
     return page(db[PLANS], query, [("updated_at", -1), ("_id", 1)], limit, offset)
 
 
-def submit_plan(db, plan_id, actor, new_event):
-    plan = get_plan(db, plan_id)
-    if plan["author"] != actor["id"] and MANAGER not in actor["roles"]:
-        raise Forbidden("only the plan's author submits it", {"author": plan["author"]})
+def submit_plan(db, plan_id, actor, new_event, today, min_notice_days):
+    plan = require_author(get_plan(db, plan_id), actor, "submit")
+    require_state(plan, "submit")
     if not plan["items"]:
         raise Conflict("a plan without items cannot be submitted", {"status": plan["status"]})
+    warnings = checked_content(db, plan["year"], plan["items"], today, min_notice_days)  # time may have passed
     event = new_event("PlanSubmitted.v1", plan_id, dict(plan_ref(plan), submitted_by=actor["id"]))
-    return transition(db, plan, "submit", actor, event)
+    return transition(db, plan, "submit", actor, event, changes={"warnings": warnings})
 
 
 def approve_plan(db, plan_id, actor, comment, new_event):
@@ -87,25 +112,57 @@ def reject_plan(db, plan_id, actor, comment, new_event):
     return transition(db, plan, "reject", actor, event, comment)
 
 
-def require_manager_not_author(plan, actor):
-    if MANAGER not in actor["roles"]:
-        raise Forbidden("only a manager decides on a plan", {"required_role": MANAGER})
-    if plan["author"] == actor["id"]:
-        raise Forbidden("a plan's author cannot decide on it", {"author": plan["author"]})
+def checked_content(db, year, items, today, min_notice_days):
+    """The plan's warnings; InvalidInput with field messages if any rule is broken."""
+    findings = check_plan(year, items, today, min_notice_days)
+    linked = {need for item in items for need in item["linked_needs"]}
+    known = {doc["_id"] for doc in db[NEEDS].find({"_id": {"$in": sorted(linked)}}, {"_id": 1})} if linked else set()
+    for index, item in enumerate(items):
+        unknown = [need for need in item["linked_needs"] if need not in known]
+        if unknown:
+            findings.error(index, f"unknown needs: {', '.join(unknown)}", field="linked_needs")
+    if findings.errors:
+        raise InvalidInput("the plan breaks planning rules", {"fields": findings.errors})
+    return findings.warnings
+
+
+def with_item_ids(items, keep):
+    return [dict(item, item_id=item["item_id"] if item.get("item_id") in keep else new_id("item"))
+            for item in items]
+
+
+def require_author(plan, actor, action):
+    if actor["id"] not in (plan["author"], plan["revision_author"]) and MANAGER not in actor["roles"]:
+        raise Forbidden(f"only the plan's authors {action} it", {"author": plan["author"]})
     return plan
 
 
-def transition(db, plan, action, actor, event, comment=None, now=None):
-    """Move a plan between states atomically, with its history entry and event; 409 if illegal."""
-    allowed_from, to_status = TRANSITIONS[action]
-    now = now or utc_now()
-    if plan["status"] not in allowed_from:
+def require_manager_not_author(plan, actor):
+    if MANAGER not in actor["roles"]:
+        raise Forbidden("only a manager decides on a plan", {"required_role": MANAGER})
+    if actor["id"] in (plan["author"], plan["revision_author"]):
+        raise Forbidden("a plan's author cannot decide on it",
+                        {"author": plan["author"], "revision_author": plan["revision_author"]})
+    return plan
+
+
+def require_state(plan, action):
+    if plan["status"] not in TRANSITIONS[action][0]:
         raise illegal_transition(plan, action)
+
+
+def transition(db, plan, action, actor, event=None, comment=None, now=None, changes=None, push=None):
+    """Move a plan between states atomically, with its history entry and event; 409 if illegal."""
+    _, to_status, recorded_as = TRANSITIONS[action]
+    require_state(plan, action)
+    now = now or utc_now()
+    changes = dict(changes or {}, status=to_status, updated_at=now)
+    revision = changes.get("revision", plan["revision"])
+    update = {"$set": changes,
+              "$push": dict(push or {}, history=history_entry(recorded_as, actor, now, revision, comment))}
     updated = db[PLANS].find_one_and_update(
-        {"_id": plan["_id"], "status": plan["status"]},
-        with_events({"$set": {"status": to_status, "updated_at": now},
-                     "$push": {"history": history_entry(to_status, actor, now, comment)}}, event),
-        return_document=ReturnDocument.AFTER)
+        {"_id": plan["_id"], "status": plan["status"], "revision": plan["revision"]},
+        with_events(update, event) if event else update, return_document=ReturnDocument.AFTER)
     if updated is None:  # someone else moved it between our read and our write
         raise illegal_transition(get_plan(db, plan["_id"]), action)
     return updated
@@ -113,7 +170,7 @@ def transition(db, plan, action, actor, event, comment=None, now=None):
 
 def illegal_transition(plan, action):
     return Conflict(f"cannot {action} a plan that is {plan['status']}",
-                    {"status": plan["status"], "plan_id": plan["_id"]})
+                    {"status": plan["status"], "plan_id": plan["_id"], "revision": plan["revision"]})
 
 
 def plan_ref(plan):
@@ -121,5 +178,5 @@ def plan_ref(plan):
             "revision": plan["revision"]}
 
 
-def history_entry(action, actor, at, comment=None):
-    return {"action": action, "by": actor["id"], "at": at, "comment": comment}
+def history_entry(action, actor, at, revision, comment=None):
+    return {"action": action, "by": actor["id"], "at": at, "revision": revision, "comment": comment}

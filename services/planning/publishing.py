@@ -1,0 +1,82 @@
+"""Publishing an approved plan: the state change with PlanPublished.v1, then the announcement.
+
+Publishing is one atomic write (status, publication record, event). The announcement goes out
+afterwards, when planning's own handler receives PlanPublished.v1: the API answers at once, a
+slow or failing channel holds up nobody, and the handler's retries and dead-lettering cover a
+crash midway. Each channel's outcome is recorded on the plan as soon as it is known, and a
+channel already sent is not sent again, so a repeated announcement reaches no one twice.
+"""
+from datetime import timezone
+
+from shared.errors import Conflict
+from shared.events import utc_now
+from shared.notifications import SENT, Message
+from shared.store import page
+
+from services.planning.plan_rules import check_plan, local_sessions
+from services.planning.plans import get_plan, plan_ref, require_state, transition
+from services.planning.store import NOTICES, PLANS
+
+
+def publish_plan(db, plan_id, request, actor, new_event, today, min_notice_days):
+    plan = get_plan(db, plan_id)
+    require_state(plan, "publish")
+    findings = check_plan(plan["year"], plan["items"], today, min_notice_days)
+    if findings.errors:
+        raise Conflict("the plan no longer meets the planning rules (time has passed since its approval); "
+                       "revise it", {"status": plan["status"], "fields": findings.errors})
+    now = utc_now()
+    event = new_event("PlanPublished.v1", plan_id, dict(
+        plan_ref(plan), published_by=actor["id"], published_at=now, channels=request["channels"],
+        items=[published_item(item) for item in plan["items"]]))
+    publication = {"by": actor["id"], "at": now, "channels": request["channels"], "note": request["note"],
+                   "recipients": {"email": request["email_to"], "sms": request["sms_to"]}, "deliveries": {}}
+    return transition(db, plan, "publish", actor, event, now=now, changes={"publication": publication})
+
+
+def published_item(item):
+    schedule = item.get("schedule") or {}
+    return {
+        "item_id": item["item_id"], "title": item["title"], "objectives": item["objectives"],
+        "format": item["format"], "audience": item["audience"], "tier": item["tier"], "topics": item["topics"],
+        "capacity": item["capacity"], "trainers_wanted": item["trainers_wanted"], "important": item["important"],
+        "schedule": {"quarter": item["quarter"], "timezone": schedule.get("timezone"),
+                     "duration_minutes": schedule.get("duration_minutes"),
+                     "sessions": [{"starts_at": start.astimezone(timezone.utc), "ends_at": end.astimezone(timezone.utc)}
+                                  for start, end in local_sessions(schedule)]},
+    }
+
+
+def announce(db, plan_id, notifier):
+    """Send the publication through each requested channel not yet sent; record every outcome."""
+    plan = get_plan(db, plan_id)
+    publication = plan["publication"]
+    message = announcement(plan)
+    for channel in publication["channels"]:
+        if publication["deliveries"].get(channel, {}).get("status") == SENT:
+            continue
+        delivery = notifier.send(channel, message)
+        db[PLANS].update_one({"_id": plan_id}, {"$set": {f"publication.deliveries.{channel}": delivery.as_dict()}})
+    return get_plan(db, plan_id)
+
+
+def announcement(plan):
+    lines = [plan["publication"]["note"], ""] if plan["publication"]["note"] else []
+    lines += [f"Our training plan for {plan['year']}: {plan['title']}", ""]
+    lines += [f"Goal: {goal}" for goal in plan["goals"]]
+    lines += [""] + [f"- {item['title']} ({item['format'].replace('_', ' ')}, for {item['audience']}): {when(item)}"
+                     for item in plan["items"]]
+    return Message(subject=f"Training plan {plan['year']}: {plan['title']}", text="\n".join(lines).strip() + "\n",
+                   recipients=plan["publication"]["recipients"], reference=plan["_id"],
+                   id=f"{plan['_id']}-r{plan['revision']}")
+
+
+def when(item):
+    sessions = local_sessions(item.get("schedule"))
+    if sessions:
+        return ", ".join(f"{start:%Y-%m-%d %H:%M}" for start, _ in sessions) + f" ({item['schedule']['timezone']})"
+    return f"Q{item['quarter']}" if item.get("quarter") else "dates to be announced"
+
+
+def list_notices(db, limit=20, offset=0):
+    return page(db[NOTICES], {}, [("posted_at", -1), ("_id", 1)], limit, offset)

@@ -1,0 +1,195 @@
+"""Interface tests of planning through its real entrypoints, real broker and real store."""
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from nameko.standalone.rpc import ServiceRpcProxy
+from nameko.testing.services import entrypoint_waiter
+
+from shared.errors import Conflict, Forbidden, InvalidInput
+from shared.events import make_envelope
+from shared.publisher import EventPublisher
+from shared.testing import wait_until
+
+from services.planning.service import PlanningService
+
+AUTHOR = {"id": "sam", "roles": ["specialist"]}
+MANAGER = {"id": "mia", "roles": ["manager"]}
+FIRST_SESSION = date.today() + timedelta(days=30)
+YEAR = FIRST_SESSION.year
+NEED = {"topic": "Report builder", "product": "Analytics", "source": "sales", "urgency": "high",
+        "audience": {"user_type": "administrator", "industry": "retail"}, "evidence": "asked at renewal"}
+
+
+def plan_body(**item_overrides):
+    return {"year": YEAR, "title": f"Customer plan {YEAR}", "goals": ["Fewer tickets"], "items": [dict({
+        "title": "Reports workshop", "format": "classroom", "audience": "retail administrators",
+        "topics": ["Report builder"], "capacity": 16, "trainers_wanted": 1, "important": True,
+        "schedule": {"session_starts": [f"{FIRST_SESSION.isoformat()}T09:00"], "duration_minutes": 180,
+                     "timezone": "Europe/Berlin"}}, **item_overrides)]}
+
+
+@pytest.fixture
+def container(container_factory, service_config):
+    container = container_factory(PlanningService, service_config("planning", PLAN_MIN_NOTICE_DAYS=14))
+    container.start()
+    return container
+
+
+@pytest.fixture
+def planning(container):
+    return container.config
+
+
+def rpc(config):
+    return ServiceRpcProxy("planning", config, timeout=10)
+
+
+def test_similar_needs_merge_and_each_request_is_published(planning, subscriber):
+    events = subscriber(planning["AMQP_URI"], "planning")
+    with rpc(planning) as proxy:
+        first = proxy.record_need(NEED, AUTHOR)
+        merged = proxy.record_need(dict(NEED, topic="report  BUILDER", source="customer_service",
+                                        urgency="critical", flags=["compliance"], evidence="support call"), AUTHOR)
+        proxy.record_need({"topic": "Exports", "source": "interview", "urgency": "low"}, AUTHOR)
+        backlog = proxy.list_needs({})
+        by_source = proxy.list_needs({"source": "customer_service"})
+
+    assert merged["id"] == first["id"]
+    assert (merged["requesters"], merged["urgency"], merged["flags"]) == (2, "critical", ["compliance"])
+    assert sorted(merged["sources"]) == ["customer_service", "sales"]
+    assert [evidence["text"] for evidence in merged["evidence"]] == ["asked at renewal", "support call"]
+    assert [need["topic"] for need in backlog["items"]] == ["Report builder", "Exports"]
+    assert by_source["total"] == 1
+    recorded = events.wait_for("NeedRecorded.v1", where=lambda envelope: envelope["data"]["merged"])
+    assert recorded["subject"] == first["id"]
+    assert (recorded["data"]["requesters"], recorded["data"]["urgency"]) == (2, "critical")
+
+
+def test_questionnaire_import_is_all_or_nothing_and_repeatable(planning):
+    good = "topic,product,user_type,urgency,comment\nDashboards,Analytics,analyst,high,Too many clicks\n" \
+           "dashboards,Analytics,analyst,medium,Same here\nAlerts,Monitoring,,low,\n"
+    with rpc(planning) as proxy:
+        with pytest.raises(InvalidInput) as refused:
+            proxy.import_questionnaire(good + ",Monitoring,,low,missing topic\nX,,,someday,\n", AUTHOR)
+        assert set(refused.value.details["rows"]) == {"5", "6"}
+        assert proxy.list_needs({})["total"] == 0
+
+        imported = proxy.import_questionnaire(good, AUTHOR)
+        again = proxy.import_questionnaire(good, AUTHOR)
+        needs = {need["topic"]: need for need in proxy.list_needs({"source": "questionnaire"})["items"]}
+
+    assert (imported["rows"], len(imported["need_ids"])) == (3, 2)
+    assert again["need_ids"] == imported["need_ids"]
+    assert needs["Dashboards"]["requesters"] == 2 and needs["Alerts"]["requesters"] == 1
+
+
+def test_weak_exam_topics_become_needs_once(planning, container):
+    envelope = make_envelope("ExamGraded.v1", "sub-1", {
+        "submission_id": "sub-1", "exam_id": "exam-1", "learner_id": "learner-1", "session_id": "session-1",
+        "score": 40.0, "pass_score": 60, "passed": False, "weak_topics": ["Filters"],
+        "graded_at": datetime(2026, 3, 1, tzinfo=timezone.utc), "method": "online"})
+    publisher = EventPublisher(planning["AMQP_URI"], "assessment")
+    for _ in range(2):
+        with entrypoint_waiter(container, "on_exam_graded"):
+            publisher.publish(envelope)
+    publisher.close()
+
+    with rpc(planning) as proxy:
+        need, = proxy.list_needs({"source": "exam_results"})["items"]
+    assert (need["topic"], need["requesters"], need["urgency"]) == ("Filters", 1, "high")
+    assert "learner-1" not in need["evidence"][0]["text"]
+
+
+def test_plan_rules_refuse_bad_schedules_and_write_nothing(planning):
+    with rpc(planning) as proxy:
+        with pytest.raises(InvalidInput) as refused:
+            proxy.create_plan(plan_body(schedule={"session_starts": [f"{date.today() + timedelta(days=3)}T09:00"],
+                                                  "duration_minutes": 60, "timezone": "UTC"}), AUTHOR)
+        assert "14 days ahead" in refused.value.details["fields"]["items"]["0"]["schedule"][0]
+        with pytest.raises(InvalidInput) as unknown_need:
+            proxy.create_plan(plan_body(linked_needs=["need-missing"]), AUTHOR)
+        assert "need-missing" in unknown_need.value.details["fields"]["items"]["0"]["linked_needs"][0]
+        assert proxy.list_plans({})["total"] == 0
+
+
+def test_working_hours_draw_a_warning(planning):
+    hours = {"weekdays": [1, 2, 3, 4, 5, 6, 7], "start": "08:00", "end": "18:00"}
+    with rpc(planning) as proxy:
+        plan = proxy.create_plan(plan_body(audience_working_hours=hours), AUTHOR)
+    assert [warning["rule"] for warning in plan["warnings"]] == ["working_hours"]
+    assert plan["warnings"][0]["item_id"] == plan["items"][0]["item_id"]
+
+
+def test_workflow_reject_revise_approve_publish(planning, subscriber, smtp_server, monkeypatch):
+    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("SMTP_PORT", str(smtp_server.port))
+    events = subscriber(planning["AMQP_URI"], "planning")
+    with rpc(planning) as proxy:
+        need = proxy.record_need(NEED, AUTHOR)
+        plan = proxy.create_plan(plan_body(linked_needs=[need["id"]]), AUTHOR)
+        plan_id, item_id = plan["id"], plan["items"][0]["item_id"]
+        with pytest.raises(Conflict) as early:
+            proxy.approve_plan(plan_id, {}, MANAGER)
+        assert early.value.details["status"] == "draft"
+
+        proxy.submit_plan(plan_id, AUTHOR)
+        assert events.wait_for("PlanSubmitted.v1")["data"]["revision"] == 1
+        proxy.reject_plan(plan_id, {"comment": "Add an online option"}, MANAGER)
+        assert events.wait_for("PlanRejected.v1")["data"]["comment"] == "Add an online option"
+        with pytest.raises(Conflict):
+            proxy.publish_plan(plan_id, {}, AUTHOR)
+
+        revised_body = plan_body()
+        revised_body["items"][0]["item_id"] = item_id
+        revised_body["items"].append({"title": "Reports online", "format": "online", "audience": "analysts",
+                                      "quarter": 1 if YEAR > date.today().year else 4})
+        revised = proxy.revise_plan(plan_id, dict({key: revised_body[key] for key in ("title", "goals", "items")},
+                                                  comment="online option added"), AUTHOR)
+        assert (revised["status"], revised["revision"]) == ("draft", 2)
+        assert revised["items"][0]["item_id"] == item_id and revised["items"][1]["item_id"] != item_id
+        assert revised["revisions"][0]["revision"] == 1 and revised["revisions"][0]["status"] == "rejected"
+
+        proxy.submit_plan(plan_id, AUTHOR)
+        with pytest.raises(Forbidden):
+            proxy.approve_plan(plan_id, {}, {"id": "sam", "roles": ["manager", "specialist"]})
+        approved = proxy.approve_plan(plan_id, {"comment": "Go"}, MANAGER)
+        assert approved["status"] == "approved"
+        assert events.wait_for("PlanApproved.v1")["data"]["revision"] == 2
+
+        published = proxy.publish_plan(plan_id, {"channels": ["notice", "email", "sms"],
+                                                 "email_to": ["ada@example.com"], "note": "Join us"}, AUTHOR)
+        assert published["status"] == "published"
+        envelope = events.wait_for("PlanPublished.v1")
+
+        def announced():
+            found = proxy.get_plan(plan_id)
+            return found if len(found["publication"]["deliveries"]) == 3 else None
+
+        plan = wait_until(announced, message="a delivery record per channel")
+        notices = proxy.list_notices({})
+
+    assert envelope["data"]["channels"] == ["notice", "email", "sms"]
+    first = envelope["data"]["items"][0]
+    assert (first["item_id"], first["important"], first["topics"]) == (item_id, True, ["Report builder"])
+    assert first["schedule"]["timezone"] == "Europe/Berlin" and len(first["schedule"]["sessions"]) == 1
+    deliveries = plan["publication"]["deliveries"]
+    assert {name: delivery["status"] for name, delivery in deliveries.items()} == {
+        "notice": "sent", "email": "sent", "sms": "skipped"}
+    assert notices["items"][0]["reference"] == plan_id and "Join us" in notices["items"][0]["text"]
+    mail, = smtp_server.messages()
+    assert mail["Subject"] == f"Training plan {YEAR}: Customer plan {YEAR}"
+    assert [(entry["action"], entry["by"], entry["revision"]) for entry in plan["history"]] == [
+        ("created", "sam", 1), ("submitted", "sam", 1), ("rejected", "mia", 1), ("revised", "sam", 2),
+        ("submitted", "sam", 2), ("approved", "mia", 2), ("published", "sam", 2)]
+
+
+def test_coverage_shows_addressed_and_open_needs(planning):
+    with rpc(planning) as proxy:
+        addressed = proxy.record_need(NEED, AUTHOR)
+        left_open = proxy.record_need({"topic": "Alerts", "source": "marketing"}, AUTHOR)
+        plan = proxy.create_plan(plan_body(), AUTHOR)
+        report = proxy.plan_coverage(plan["id"])
+
+    assert [entry["need_id"] for entry in report["covered"]] == [addressed["id"]]
+    assert report["covered"][0]["matched_by"] == "topic"
+    assert [entry["need_id"] for entry in report["open"]] == [left_open["id"]]
