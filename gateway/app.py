@@ -8,8 +8,9 @@ import logging
 import pkgutil
 import time
 import uuid
+from pathlib import Path
 
-from flask import Flask, g, request
+from flask import Flask, g, request, send_from_directory
 from flask_smorest import Api
 from kombu import Connection
 
@@ -21,6 +22,8 @@ from gateway.rpc import RpcPool
 from gateway.settings import Settings
 
 log = logging.getLogger(__name__)
+
+LOCAL_ASSETS_URL = "/api/swagger-ui/"
 
 
 class PlatformApi(Api):
@@ -38,7 +41,7 @@ def create_app(settings=None):
         OPENAPI_URL_PREFIX="/api",
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="/docs",
-        OPENAPI_SWAGGER_UI_URL=settings.swagger_ui_url,
+        OPENAPI_SWAGGER_UI_URL=LOCAL_ASSETS_URL if Path(settings.swagger_ui_dir).is_dir() else settings.swagger_ui_url,
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         API_SPEC_OPTIONS={
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
@@ -93,6 +96,10 @@ def register_ops(app, settings):
         except Exception as exc:
             return {"status": "unready", "problems": {"broker": repr(exc)}}, 503
         return {"status": "ready", "problems": {}}
+
+    @app.get(f"{LOCAL_ASSETS_URL}<path:filename>")
+    def swagger_ui_assets(filename):
+        return send_from_directory(settings.swagger_ui_dir, filename)
 
     @app.get("/metrics")
     def prometheus_metrics():

@@ -1,10 +1,13 @@
 """Gateway settings from the environment, with quickstart defaults."""
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 LOCAL_ISSUER = "training-platform-local"
 LOCAL_AUDIENCE = "training-platform"
 # Only for the quickstart and tests; AUTH_MODE=oidc ignores it.
+# Where scripts/setup puts Swagger UI's assets; the gateway serves them when they are there.
+LOCAL_SWAGGER_UI = Path(__file__).resolve().parents[1] / "var" / "swagger-ui"
 LOCAL_DEV_SECRET = "local-development-secret-change-me-0123456789"
 
 
@@ -27,5 +30,7 @@ class Settings:
     jwks_url: str = field(default_factory=lambda: env("OIDC_JWKS_URL"))
     # Where the provider puts roles, as a dotted path (Keycloak: "realm_access.roles").
     roles_claim: str = field(default_factory=lambda: env("JWT_ROLES_CLAIM", "roles"))
+    # Swagger UI's assets: served from this directory if it exists, else loaded from the URL.
+    swagger_ui_dir: str = field(default_factory=lambda: env("SWAGGER_UI_DIR", str(LOCAL_SWAGGER_UI)))
     swagger_ui_url: str = field(default_factory=lambda: env(
         "SWAGGER_UI_URL", "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/"))
