@@ -38,6 +38,11 @@ CONF
     fi
     # Events published before any consumer queue exists are kept, with their routing key
     # (DESIGN.md §3.2): every <service>.events exchange falls back to the `unrouted` exchange.
+    api="http://guest:guest@127.0.0.1:$mgmt_port/api"
+    curl -fsS -X PUT -H 'content-type: application/json' -d '{"type":"fanout","durable":true}' \
+      "$api/exchanges/%2F/unrouted" >/dev/null
+    curl -fsS -X PUT -H 'content-type: application/json' -d '{"durable":true}' "$api/queues/%2F/unrouted" >/dev/null
+    curl -fsS -X POST -H 'content-type: application/json' -d '{}' "$api/bindings/%2F/e/unrouted/q/unrouted" >/dev/null
     rabbitmqctl -n "$node" -q set_policy --apply-to exchanges unrouted-events '^[a-z]+\.events$' \
       '{"alternate-exchange":"unrouted"}' >/dev/null
     echo "rabbitmq node $node ready on amqp://127.0.0.1:$amqp_port (management :$mgmt_port)"
