@@ -242,6 +242,7 @@ class PlatformService:
 
     @timer(interval=RELAY_INTERVAL_SECONDS)
     def relay_outbox(self):
+        # Both relay settings come from the environment: the timer's interval is fixed at import.
         sent = self.events.outbox.relay(setting(None, "OUTBOX_RELAY_MIN_AGE_SECONDS", float))
         if sent:
             log.info("outbox relay published %d event(s) left behind", sent)
@@ -266,8 +267,12 @@ class PlatformService:
     @DeadLetterConsumer.decorator()
     def park_dead_letter(self, body, death):
         handler = (death.get("queue") or "unknown").split("--")[-1]
-        self.events.ledger.park(handler, death.get("queue"), body, death.get("reason") or "dead-lettered",
-                                "the broker's delivery limit was reached", death.get("count") or 0)
+        try:
+            self.events.ledger.park(handler, death.get("queue"), body, death.get("reason") or "dead-lettered",
+                                    "the broker's delivery limit was reached", death.get("count") or 0)
+        except Exception:
+            time.sleep(1)  # the store is down: the message goes back to the queue, but not in a tight loop
+            raise
 
     @http("GET", "/healthz")
     def ops_healthz(self, request):
