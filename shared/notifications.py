@@ -16,6 +16,7 @@ import os
 import smtplib
 import time
 import uuid
+from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from email.message import EmailMessage
@@ -55,7 +56,7 @@ class PermanentFailure(Exception):
     """The channel refused the message in a way that retrying will not change."""
 
 
-class Channel:
+class Channel(ABC):
     name = None
     needs_recipients = False
 
@@ -78,9 +79,9 @@ class Channel:
                     return Delivery(self.name, FAILED, attempt, repr(exc))
                 self.sleep(self.backoff_seconds * 2 ** (attempt - 1))
 
+    @abstractmethod
     def deliver(self, message):
         """Send once; return a short description of what happened, or raise."""
-        raise NotImplementedError
 
 
 class InternalNoticeChannel(Channel):
