@@ -4,9 +4,11 @@ Messages are persistent JSON; routing key = event type, so nameko event handlers
 clients both receive them. A publish returns only once the broker has confirmed it.
 """
 from kombu import Connection, Exchange
-from kombu.pools import producers
+from kombu.pools import ProducerPool
 
 from shared.events import exchange_name
+
+POOL_SIZE = 10  # as many as a service's workers publish at once (nameko's default max_workers)
 
 
 class EventPublisher:
@@ -14,6 +16,10 @@ class EventPublisher:
         self.exchange = Exchange(exchange_name(service), type="topic", durable=True)
         self.connection = Connection(amqp_uri, transport_options={"confirm_publish": True},
                                      connect_timeout=5)
+        # A pool of its own (not kombu's global one, shared by every publisher with the same
+        # URI), so closing one publisher never closes another's producers.
+        self.connections = self.connection.Pool(limit=POOL_SIZE)
+        self.producers = ProducerPool(self.connections, limit=POOL_SIZE)
 
     def publish(self, envelope):
         self._send(envelope, exchange=self.exchange, routing_key=envelope["type"],
@@ -28,12 +34,13 @@ class EventPublisher:
             connection.ensure_connection(max_retries=1)
 
     def _send(self, envelope, **route):
-        with producers[self.connection].acquire(block=True, timeout=10) as producer:
+        with self.producers.acquire(block=True, timeout=10) as producer:
             producer.publish(
                 envelope, serializer="json", delivery_mode=2, retry=True,
                 retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5},
                 **route)
 
     def close(self):
-        producers[self.connection].force_close_all()
+        self.producers.force_close_all()
+        self.connections.force_close_all()
         self.connection.release()

@@ -4,9 +4,7 @@ Each returns a list of (need, source, evidence, reference) for needs.record_need
 derive from the event id, so a replayed event counts once. Evidence names no learner: the
 backlog is read by all planning staff and needs no personal data.
 
-ExamGraded.v1 is in the catalogue. The shapes assumed for ImprovementActionRaised.v1,
-EvaluationCompleted.v1 and CertificateExpiring.v1 are written next to their functions; their
-handlers are added when those events are defined in shared/catalogue/.
+The events' data is defined in shared/catalogue/ (assessment.py and feedback.py).
 """
 from datetime import datetime
 
@@ -29,13 +27,13 @@ def from_exam_graded(event_id, data):
 
 
 def from_improvement_action(event_id, data):
-    """Assumed data: action_id, topic, description, urgency (low..critical, optional), product (optional)."""
+    """An improvement action asks for training on its topic, as urgent as the action says."""
     return [(need(data["topic"], data.get("urgency") or "medium", data.get("product")), "improvement_action",
              f"improvement action {data['action_id']}: {data['description']}", event_id)]
 
 
 def from_evaluation(event_id, data):
-    """Assumed data: evaluation_id, session_id, level (Kirkpatrick 1-4), weak_topics (list)."""
+    """Each topic an effect evaluation found weak asks for more training on it."""
     return [(need(topic, "medium"), "evaluation",
              f"evaluation {data['evaluation_id']} (session {data['session_id']}, level {data['level']}) "
              f"found {topic} weak", f"{event_id}:{topic}")
@@ -43,7 +41,7 @@ def from_evaluation(event_id, data):
 
 
 def from_certificate_expiring(event_id, data, today):
-    """Assumed data: certificate_id, topic, product (optional), expires_at (date or date-time)."""
+    """An expiring certificate asks for recertification; urgent within RECERTIFICATION_URGENT_DAYS."""
     expires = data["expires_at"]
     expires_on = expires.date() if isinstance(expires, datetime) else expires
     urgency = "high" if (expires_on - today).days <= RECERTIFICATION_URGENT_DAYS else "medium"

@@ -57,6 +57,18 @@ class PlanningService(PlatformService):
     def on_exam_graded(self, envelope, data):
         self._record_derived(derived_needs.from_exam_graded(envelope["id"], data))
 
+    @handles("feedback", "EvaluationCompleted.v1")
+    def on_evaluation_completed(self, envelope, data):
+        self._record_derived(derived_needs.from_evaluation(envelope["id"], data))
+
+    @handles("feedback", "ImprovementActionRaised.v1")
+    def on_improvement_action_raised(self, envelope, data):
+        self._record_derived(derived_needs.from_improvement_action(envelope["id"], data))
+
+    @handles("assessment", "CertificateExpiring.v1")
+    def on_certificate_expiring(self, envelope, data):
+        self._record_derived(derived_needs.from_certificate_expiring(envelope["id"], data, utc_now().date()))
+
     # ---- plans ----
 
     @rpc

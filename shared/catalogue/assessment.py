@@ -34,3 +34,15 @@ EXAM_GRADED = define("assessment", "ExamGraded", 1, ExamGradedData,
                      "A learner's exam was graded. Score and pass_score are percentages; weak_topics "
                      "are the topics with under half of their questions right; method says how the "
                      "exam was taken (\"online\": answered in the platform, graded automatically).")
+
+
+class CertificateExpiringData(Schema):
+    certificate_id = fields.String(required=True)
+    learner_id = fields.String(required=True)
+    topic = fields.String(required=True)
+    product = fields.String(load_default=None, allow_none=True)
+    expires_at = fields.Date(required=True)
+
+
+CERTIFICATE_EXPIRING = define("assessment", "CertificateExpiring", 1, CertificateExpiringData,
+                              "A learner's certificate expires soon; recertification is due.")

@@ -3,12 +3,10 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
-from nameko.testing.services import entrypoint_waiter
 
 from shared.errors import Conflict, Forbidden, InvalidInput
 from shared.events import make_envelope
-from shared.publisher import EventPublisher
-from shared.testing import wait_until
+from shared.testing import deliver, wait_until
 
 from services.planning.service import PlanningService
 
@@ -29,10 +27,8 @@ def plan_body(**item_overrides):
 
 
 @pytest.fixture
-def container(container_factory, service_config):
-    container = container_factory(PlanningService, service_config("planning", PLAN_MIN_NOTICE_DAYS=14))
-    container.start()
-    return container
+def container(running_service):
+    return running_service(PlanningService, PLAN_MIN_NOTICE_DAYS=14)
 
 
 @pytest.fixture
@@ -88,16 +84,36 @@ def test_weak_exam_topics_become_needs_once(planning, container):
         "submission_id": "sub-1", "exam_id": "exam-1", "learner_id": "learner-1", "session_id": "session-1",
         "score": 40.0, "pass_score": 60, "passed": False, "weak_topics": ["Filters"],
         "graded_at": datetime(2026, 3, 1, tzinfo=timezone.utc), "method": "online"})
-    publisher = EventPublisher(planning["AMQP_URI"], "assessment")
-    for _ in range(2):
-        with entrypoint_waiter(container, "on_exam_graded"):
-            publisher.publish(envelope)
-    publisher.close()
+    deliver(container, "on_exam_graded", "assessment", envelope, envelope)
 
     with rpc(planning) as proxy:
         need, = proxy.list_needs({"source": "exam_results"})["items"]
     assert (need["topic"], need["requesters"], need["urgency"]) == ("Filters", 1, "high")
     assert "learner-1" not in need["evidence"][0]["text"]
+
+
+def test_evaluations_improvement_actions_and_expiring_certificates_become_needs(planning, container):
+    now = datetime.now(timezone.utc)
+    deliver(container, "on_evaluation_completed", "feedback", make_envelope("EvaluationCompleted.v1", "ev-1", {
+        "evaluation_id": "ev-1", "session_id": "session-1", "level": 3, "weak_topics": ["Alerting"],
+        "completed_at": now}))
+    action = make_envelope("ImprovementActionRaised.v1", "act-1", {
+        "action_id": "act-1", "topic": "Dashboards", "description": "Learners cannot share dashboards",
+        "urgency": "high", "product": "Analytics", "raised_at": now})
+    deliver(container, "on_improvement_action_raised", "feedback", action, action)
+    deliver(container, "on_certificate_expiring", "assessment", make_envelope("CertificateExpiring.v1", "cert-1", {
+        "certificate_id": "cert-1", "learner_id": "ada", "topic": "Safety",
+        "expires_at": now.date() + timedelta(days=10)}))
+
+    with rpc(planning) as proxy:
+        needs = {need["sources"][0]: need for need in proxy.list_needs({})["items"]}
+    assert len(needs) == 3
+    assert needs["evaluation"]["topic"] == "Alerting"
+    assert (needs["improvement_action"]["topic"], needs["improvement_action"]["urgency"],
+            needs["improvement_action"]["requesters"]) == ("Dashboards", "high", 1)
+    assert (needs["recertification"]["topic"], needs["recertification"]["urgency"]) == (
+        "Recertification: Safety", "high")
+    assert "ada" not in str(needs["recertification"]["evidence"])
 
 
 def test_plan_rules_refuse_bad_schedules_and_write_nothing(planning):
