@@ -1,7 +1,7 @@
 """One error shape for every failure: {"error": {"code", "message", "details"}}."""
 import logging
 
-from flask import g, jsonify
+from flask import g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from shared.errors import DomainError
@@ -36,8 +36,23 @@ def error_response(status, message, details=None, code=None):
     return jsonify(body), status
 
 
+# An oversize body up to this size is read and dropped before answering 413: closing a socket
+# with unread data makes TCP reset the connection, and the client would never see the answer.
+DISCARD_LIMIT_BYTES = 16 * 1024 * 1024
+
+
+def discard_request_body():
+    length = request.content_length or 0
+    if 0 < length <= DISCARD_LIMIT_BYTES:
+        stream = request.environ["wsgi.input"]
+        while stream.read(64 * 1024):
+            pass
+
+
 def from_http_exception(error):
     """werkzeug/flask-smorest errors (abort, webargs validation, 404 routes, 413 bodies)."""
+    if error.code == 413:
+        discard_request_body()
     data = getattr(error, "data", None) or {}
     details = data.get("errors") or data.get("messages") or {}
     # webargs nests body errors under the location name; keep them as field messages.

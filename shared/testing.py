@@ -296,8 +296,7 @@ def service_process(tmp_path):
         process.stop()
 
 
-# Small enough that an oversize test body fits the socket buffers: the client finishes sending
-# before the gateway answers 413 and closes, so the test reads the answer, not a reset.
+# The test gateway's body limit: small, so that the oversize-body test sends little.
 MAX_BODY_BYTES = 64 * 1024
 
 

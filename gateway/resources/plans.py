@@ -82,10 +82,12 @@ class RevisePlan(MethodView):
     @blp.arguments(PlanRevisionSchema)
     @blp.alt_response(200, schema=PlanSchema, success=True)
     def post(self, revision, plan_id):
-        """Revise a rejected (or approved, unpublished) plan.
+        """Revise a rejected, approved or published plan.
 
         The body replaces the plan's content as a new revision, back in draft, to be resubmitted.
-        Items naming an item_id of the plan keep it; the replaced revision stays in `revisions`."""
+        Items naming an item_id of the plan keep it; the replaced revision stays in `revisions`.
+        A published plan that is revised is approved and published again, and its announcement
+        tells users it has changed."""
         return call("planning", "revise_plan", plan_id, PlanRevisionSchema().dump(revision), actor())
 
 
@@ -99,7 +101,9 @@ class PublishPlan(MethodView):
 
         Publishes PlanPublished.v1 at once; the announcement then goes out through each requested
         channel (notice, email, sms, im) in the background, and each channel's outcome (sent, failed
-        after retries, or skipped) appears in the plan's `publication.deliveries`."""
+        after retries, or skipped) appears in the plan's `publication.deliveries`. Channels that
+        failed are tried again every ANNOUNCEMENT_RETRY_INTERVAL_SECONDS (default 300), five rounds
+        at most (`publication.retry_rounds`)."""
         return call("planning", "publish_plan", plan_id, request, actor())
 
 

@@ -2,7 +2,10 @@
 
     draft → submitted → approved → published
                       ↘ rejected
-    rejected or approved → (revise: a new revision, back to draft) → submitted …
+    rejected, approved or published → (revise: a new revision, back to draft) → submitted …
+
+A published plan that changes goes round again: its next revision is approved and published
+like the first, and announced to users as an update.
 
 Only a manager decides (approves or rejects), and never one who wrote the plan or its current
 revision. An action the current state does not allow is a Conflict carrying that state. Each
@@ -26,7 +29,7 @@ TRANSITIONS = {
     "submit": (("draft",), "submitted", "submitted"),
     "approve": (("submitted",), "approved", "approved"),
     "reject": (("submitted",), "rejected", "rejected"),
-    "revise": (("rejected", "approved"), "draft", "revised"),
+    "revise": (("rejected", "approved", "published"), "draft", "revised"),
     "publish": (("approved",), "published", "published"),
 }
 
@@ -58,7 +61,7 @@ def create_plan(db, plan, actor, today, min_notice_days):
 
 
 def revise_plan(db, plan_id, content, actor, today, min_notice_days):
-    """Replace a rejected or approved plan's content as a new revision, back in draft.
+    """Replace a rejected, approved or published plan's content as a new revision, back in draft.
 
     Items that name an item_id of the current revision keep it; others get a new one. The
     replaced revision is kept in `revisions`.

@@ -10,12 +10,14 @@ from datetime import timezone
 
 from shared.errors import Conflict
 from shared.events import utc_now
-from shared.notifications import SENT, Message
+from shared.notifications import FAILED, SENT, Message
 from shared.store import page
 
 from services.planning.plan_rules import check_plan, local_sessions
 from services.planning.plans import get_plan, plan_ref, require_state, transition
 from services.planning.store import NOTICES, PLANS
+
+MAX_ANNOUNCEMENT_ROUNDS = 5
 
 
 def publish_plan(db, plan_id, request, actor, new_event, today, min_notice_days):
@@ -47,6 +49,24 @@ def published_item(item):
     }
 
 
+def retry_failed_announcements(db, notifier):
+    """Send again what failed on published plans, a bounded number of rounds; returns the plan ids.
+
+    A channel that is still failing after MAX_ANNOUNCEMENT_ROUNDS stays reported as failed on the
+    plan, for a person to look at.
+    """
+    retried = []
+    for plan in db[PLANS].find({"status": "published"}):
+        publication = plan["publication"]
+        failed = [channel for channel, delivery in publication["deliveries"].items() if delivery["status"] == FAILED]
+        if failed and publication.get("retry_rounds", 0) < MAX_ANNOUNCEMENT_ROUNDS:
+            db[PLANS].update_one({"_id": plan["_id"]},
+                                 {"$set": {"publication.retry_rounds": publication.get("retry_rounds", 0) + 1}})
+            announce(db, plan["_id"], notifier)
+            retried.append(plan["_id"])
+    return retried
+
+
 def announce(db, plan_id, notifier):
     """Send the publication through each requested channel not yet sent; record every outcome."""
     plan = get_plan(db, plan_id)
@@ -62,11 +82,15 @@ def announce(db, plan_id, notifier):
 
 def announcement(plan):
     lines = [plan["publication"]["note"], ""] if plan["publication"]["note"] else []
-    lines += [f"Our training plan for {plan['year']}: {plan['title']}", ""]
+    update = plan["revision"] > 1 and any(entry["action"] == "published" and entry["revision"] < plan["revision"]
+                                          for entry in plan["history"])
+    intro = "Our training plan has changed" if update else "Our training plan"
+    lines += [f"{intro} for {plan['year']}: {plan['title']}", ""]
     lines += [f"Goal: {goal}" for goal in plan["goals"]]
     lines += [""] + [f"- {item['title']} ({item['format'].replace('_', ' ')}, for {item['audience']}): {when(item)}"
                      for item in plan["items"]]
-    return Message(subject=f"Training plan {plan['year']}: {plan['title']}", text="\n".join(lines).strip() + "\n",
+    subject = f"Training plan {plan['year']}: {plan['title']}" + (" (updated)" if update else "")
+    return Message(subject=subject, text="\n".join(lines).strip() + "\n",
                    recipients=plan["publication"]["recipients"], reference=plan["_id"],
                    id=f"{plan['_id']}-r{plan['revision']}")
 

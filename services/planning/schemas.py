@@ -233,6 +233,8 @@ class PlanPublicationSchema(Schema):
     at = fields.DateTime()
     channels = fields.List(fields.String())
     deliveries = fields.Dict(keys=fields.String(), values=fields.Nested(PlanChannelDeliverySchema))
+    # How many times the planning service has gone back to channels that failed (at most 5).
+    retry_rounds = fields.Integer(load_default=0)
 
 
 class PlanSchema(Schema):

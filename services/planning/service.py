@@ -1,5 +1,8 @@
 """planning: needs research, annual plans, their approval and publishing. Entrypoints only."""
+import os
+
 from nameko.dependency_providers import Config
+from nameko.timer import timer
 
 from shared.config import setting
 from shared.errors import validated
@@ -14,6 +17,10 @@ from services.planning.schemas import (DecisionSchema, NeedCreateSchema, NeedFor
                                        PlanCoverageSchema, PlanCreateSchema, PlanPageSchema,
                                        PlanPublicationRequestSchema, PlanQuerySchema, PlanRevisionSchema,
                                        PlanSchema, RejectionSchema)
+
+# How often channels that failed to announce a published plan are tried again (fixed at import).
+ANNOUNCEMENT_RETRY_INTERVAL_SECONDS = float(os.environ.get("ANNOUNCEMENT_RETRY_INTERVAL_SECONDS", "300"))
+
 
 class PlanningService(PlatformService):
     name = "planning"
@@ -121,6 +128,10 @@ class PlanningService(PlatformService):
     @handles("planning", "PlanPublished.v1")
     def announce_published_plan(self, envelope, data):
         publishing.announce(self.db, data["plan_id"], notifier_from_env(notices=self.db[store.NOTICES]))
+
+    @timer(interval=ANNOUNCEMENT_RETRY_INTERVAL_SECONDS)
+    def retry_failed_announcements(self):
+        publishing.retry_failed_announcements(self.db, notifier_from_env(notices=self.db[store.NOTICES]))
 
     @rpc
     def plan_coverage(self, plan_id):

@@ -198,8 +198,14 @@ def test_published_items_carry_utc_sessions_and_the_announcement_lists_them():
                                                   "ends_at": datetime(2026, 4, 14, 8, tzinfo=timezone.utc)}]
     plan = {"_id": "plan-1", "year": 2026, "title": "Plan", "revision": 2, "goals": ["Fewer tickets"],
             "items": [plan_item, dict(item(quarter=3), item_id="i-2")],
-            "publication": {"note": "Hello", "recipients": {"email": ["a@example.com"]}}}
+            "publication": {"note": "Hello", "recipients": {"email": ["a@example.com"]}},
+            "history": [{"action": "created", "revision": 1}]}
     message = announcement(plan)
     assert message.id == "plan-1-r2" and message.recipients == {"email": ["a@example.com"]}
     assert "2026-04-14 09:00 (Europe/Berlin)" in message.text and ": Q3" in message.text
     assert message.text.startswith("Hello")
+    assert message.subject == "Training plan 2026: Plan"
+
+    # Revision 1 had been published: this announcement is an update.
+    plan["history"].append({"action": "published", "revision": 1})
+    assert announcement(plan).subject == "Training plan 2026: Plan (updated)"

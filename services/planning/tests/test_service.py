@@ -6,9 +6,12 @@ from nameko.standalone.rpc import ServiceRpcProxy
 
 from shared.errors import Conflict, Forbidden, InvalidInput
 from shared.events import make_envelope
-from shared.testing import deliver, wait_until
+from shared.notifications import notifier_from_env
+from shared.testing import deliver, free_port, wait_until
 
+from services.planning import publishing
 from services.planning.service import PlanningService
+from services.planning.store import NOTICES, PLANS
 
 AUTHOR = {"id": "sam", "roles": ["specialist"]}
 MANAGER = {"id": "mia", "roles": ["manager"]}
@@ -38,6 +41,13 @@ def planning(container):
 
 def rpc(config):
     return ServiceRpcProxy("planning", config, timeout=10)
+
+
+def published_plan(proxy, channels):
+    plan = proxy.create_plan(plan_body(), AUTHOR)
+    proxy.submit_plan(plan["id"], AUTHOR)
+    proxy.approve_plan(plan["id"], {}, MANAGER)
+    return proxy.publish_plan(plan["id"], {"channels": channels, "email_to": ["ada@example.com"]}, AUTHOR)
 
 
 def test_similar_needs_merge_and_each_request_is_published(planning, subscriber):
@@ -209,3 +219,54 @@ def test_coverage_shows_addressed_and_open_needs(planning):
     assert [entry["need_id"] for entry in report["covered"]] == [addressed["id"]]
     assert report["covered"][0]["matched_by"] == "topic"
     assert [entry["need_id"] for entry in report["open"]] == [left_open["id"]]
+
+
+def test_a_published_plan_that_changes_is_approved_again_and_announced_as_an_update(
+        planning, subscriber, smtp_server, monkeypatch):
+    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("SMTP_PORT", str(smtp_server.port))
+    events = subscriber(planning["AMQP_URI"], "planning")
+    with rpc(planning) as proxy:
+        plan_id = published_plan(proxy, channels=["email"])["id"]
+        wait_until(lambda: len(smtp_server.messages()) == 1, message="the first announcement")
+
+        changed = plan_body()
+        changed["items"][0]["capacity"] = 24
+        revised = proxy.revise_plan(plan_id, dict({key: changed[key] for key in ("title", "goals", "items")},
+                                                  comment="more seats"), AUTHOR)
+        assert (revised["status"], revised["revision"]) == ("draft", 2)
+        proxy.submit_plan(plan_id, AUTHOR)
+        proxy.approve_plan(plan_id, {}, MANAGER)
+        proxy.publish_plan(plan_id, {"channels": ["email"], "email_to": ["ada@example.com"]}, AUTHOR)
+
+    envelope = events.wait_for("PlanPublished.v1", where=lambda e: e["data"]["revision"] == 2)
+    assert envelope["data"]["items"][0]["capacity"] == 24
+    first, update = wait_until(lambda: sorted(smtp_server.messages(), key=lambda m: len(m["Subject"]))
+                               if len(smtp_server.messages()) == 2 else None, message="the update's email")
+    assert update["Subject"] == f"{first['Subject']} (updated)"
+    assert "has changed" in update.get_payload()
+
+
+def test_failed_channels_are_retried_until_they_succeed(planning, store, smtp_server, monkeypatch):
+    # The SMTP server is not there when the plan is published: the email fails and is reported.
+    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("SMTP_PORT", str(free_port()))
+    monkeypatch.setenv("NOTIFY_BACKOFF_SECONDS", "0")
+    with rpc(planning) as proxy:
+        plan_id = published_plan(proxy, channels=["notice", "email"])["id"]
+        failed = wait_until(lambda: (found := proxy.get_plan(plan_id))["publication"]["deliveries"].get("email")
+                            and found, message="the failed email to be reported")
+    assert failed["publication"]["deliveries"]["email"]["status"] == "failed"
+
+    monkeypatch.setenv("SMTP_PORT", str(smtp_server.port))  # the mail server is back
+    db = store(planning, "planning")
+    notifier = notifier_from_env(notices=db[NOTICES])
+    assert publishing.retry_failed_announcements(db, notifier) == [plan_id]
+    assert publishing.retry_failed_announcements(db, notifier) == []  # nothing failed any more
+
+    plan = db[PLANS].find_one({"_id": plan_id})
+    assert {name: delivery["status"] for name, delivery in plan["publication"]["deliveries"].items()} == {
+        "notice": "sent", "email": "sent"}
+    assert plan["publication"]["retry_rounds"] == 1
+    assert len(smtp_server.messages()) == 1
+    assert len(list(db[NOTICES].find())) == 1  # the notice was not posted twice
