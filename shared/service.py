@@ -17,7 +17,7 @@ import time
 from kombu import Exchange, Queue
 from nameko.events import EventHandler
 from nameko.extensions import DependencyProvider
-from nameko.messaging import Consumer
+from nameko.messaging import Consumer, QueueConsumer
 from nameko.rpc import Rpc
 from nameko.timer import timer
 from nameko.web.handlers import http
@@ -170,6 +170,17 @@ class Observability(DependencyProvider):
             metrics.ENTRYPOINT_ERRORS.labels(*labels, exc_info[0].__name__).inc()
 
 
+class ConsumersReady(DependencyProvider):
+    """Whether the container consumes its queues yet (RPC and events): /readyz waits for it, so
+    nothing is routed to a process, or to a queue not yet declared, before it can take it."""
+
+    def get_dependency(self, worker_ctx):
+        consumers = [extension for extension in self.container.shared_extensions.values()
+                     if isinstance(extension, QueueConsumer)]
+        # nameko 2.14 keeps this state in a private event that fires once every queue is consumed.
+        return lambda: all(consumer._consumers_ready.ready() for consumer in consumers)
+
+
 def handler_queue_name(source_service, event_type, service, method_name):
     """nameko's queue name for a SERVICE_POOL event handler."""
     return f"evt-{source_service}-{event_type}--{service}.{method_name}"
@@ -239,6 +250,7 @@ class PlatformService:
     db = Store()
     events = Events()
     observability = Observability()
+    consumers_ready = ConsumersReady()
 
     @timer(interval=RELAY_INTERVAL_SECONDS)
     def relay_outbox(self):
@@ -280,7 +292,7 @@ class PlatformService:
 
     @http("GET", "/readyz")
     def ops_readyz(self, request):
-        problems = {}
+        problems = {} if self.consumers_ready() else {"consumers": "not consuming its queues yet"}
         try:
             self.db.command("ping")
         except Exception as exc:
