@@ -62,7 +62,13 @@ class Outbox:
 
     @staticmethod
     def pending_filter():
-        return {f"{OUTBOX_FIELD}.0": {"$exists": True}}
+        # Served by the index on outbox.id (multikey on MongoDB): the relay never scans a collection.
+        return {f"{OUTBOX_FIELD}.id": {"$exists": True}}
+
+    @staticmethod
+    def ensure_indexes(db, collections):
+        for collection in collections:
+            db[collection].create_index(f"{OUTBOX_FIELD}.id")
 
     def _publish_all(self, collection, doc, older_than=None):
         sent = 0

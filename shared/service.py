@@ -66,6 +66,9 @@ class Store(DependencyProvider):
         while True:
             try:
                 EventLedger.ensure_indexes(self.db)
+                for events in self.container.dependencies:
+                    if isinstance(events, Events):
+                        Outbox.ensure_indexes(self.db, events.outbox_collections)
                 if self.ensure_indexes:
                     self.ensure_indexes(self.db)
                 log.info("store ready at %s (database %s)", redacted(self.uri), self.db.name)
