@@ -1,6 +1,6 @@
 """Test-suite set-up: eventlet's monkey patch first (nameko needs it), then the platform's fixtures.
 
-Run the suite with ./scripts/test, which starts the throwaway RabbitMQ and FerretDB it needs.
+Run the suite with ./scripts/test, which starts the throwaway RabbitMQ node and embedded store it needs.
 """
 import warnings
 

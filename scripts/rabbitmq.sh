@@ -2,10 +2,14 @@
 # Start or stop a project-local RabbitMQ node that never touches the system's default node.
 #   scripts/rabbitmq.sh start <dir> <node-name> <amqp-port> <management-port> <dist-port>
 #   scripts/rabbitmq.sh stop  <dir> <node-name>
-# The Debian wrapper switches to the `rabbitmq` user, so <dir> is handed to that user.
+# The node runs as the user who calls this script, with its data in <dir>. Debian's wrapper in
+# /usr/sbin would switch to the `rabbitmq` user, who cannot reach a clone in a private home
+# folder, so the scripts behind the wrapper are called directly.
 set -euo pipefail
 
 action=$1 dir=$2 node=$3
+bin=/usr/lib/rabbitmq/bin
+[ -x "$bin/rabbitmq-server" ] || bin=$(dirname "$(command -v rabbitmq-server)")
 
 rabbit_env() {
   export RABBITMQ_MNESIA_BASE="$dir/mnesia" RABBITMQ_LOG_BASE="$dir/log"
@@ -25,15 +29,14 @@ management.tcp.ip = 127.0.0.1
 loopback_users = none
 CONF
     echo '[rabbitmq_management].' > "$dir/enabled_plugins"
-    chown -R rabbitmq:rabbitmq "$dir" 2>/dev/null || true
     rabbit_env
     export RABBITMQ_DIST_PORT="$dist_port"
-    if rabbitmqctl -n "$node" -q status >/dev/null 2>&1; then
+    if "$bin/rabbitmqctl" -n "$node" -q status >/dev/null 2>&1; then
       echo "rabbitmq node $node already running"; exit 0
     fi
-    rabbitmq-server -detached >"$dir/log/start.out" 2>&1 || { cat "$dir/log/start.out"; exit 1; }
+    "$bin/rabbitmq-server" -detached >"$dir/log/start.out" 2>&1 || { cat "$dir/log/start.out"; exit 1; }
     # `wait` blocks until the pid file appears and the rabbit app has booted.
-    if ! rabbitmqctl -n "$node" -q wait "$RABBITMQ_PID_FILE" --timeout 90 >/dev/null 2>&1; then
+    if ! "$bin/rabbitmqctl" -n "$node" -q wait "$RABBITMQ_PID_FILE" --timeout 90 >/dev/null 2>&1; then
       echo "rabbitmq node $node did not start; logs in $dir/log" >&2; exit 1
     fi
     # Events published before any consumer queue exists are kept, with their routing key
@@ -43,13 +46,13 @@ CONF
       "$api/exchanges/%2F/unrouted" >/dev/null
     curl -fsS -X PUT -H 'content-type: application/json' -d '{"durable":true}' "$api/queues/%2F/unrouted" >/dev/null
     curl -fsS -X POST -H 'content-type: application/json' -d '{}' "$api/bindings/%2F/e/unrouted/q/unrouted" >/dev/null
-    rabbitmqctl -n "$node" -q set_policy --apply-to exchanges unrouted-events '^[a-z]+\.events$' \
+    "$bin/rabbitmqctl" -n "$node" -q set_policy --apply-to exchanges unrouted-events '^[a-z]+\.events$' \
       '{"alternate-exchange":"unrouted"}' >/dev/null
     echo "rabbitmq node $node ready on amqp://127.0.0.1:$amqp_port (management :$mgmt_port)"
     ;;
   stop)
     rabbit_env
-    rabbitmqctl -n "$node" -q stop >/dev/null 2>&1 || true
+    "$bin/rabbitmqctl" -n "$node" -q stop >/dev/null 2>&1 || true
     ;;
   *) echo "usage: $0 start|stop <dir> <node> ..." >&2; exit 2 ;;
 esac
