@@ -1,8 +1,8 @@
 """Transactional outbox on single documents.
 
 A state change and the events it causes are written together: the envelopes go into the changed
-document's `outbox` array in the same update (single-document atomicity works on MongoDB and
-FerretDB alike). Right after the write the worker publishes them with confirms and pulls each one
+document's `outbox` array in the same update (single-document atomicity, on MongoDB and the
+embedded store alike). Right after the write the worker publishes them with confirms and pulls each one
 out; if the process dies or the broker is down in between, the relay finds them later and
 publishes them then. Consumers are idempotent, so a rare double publish is harmless.
 """
@@ -76,8 +76,7 @@ class Outbox:
             if older_than is not None and event_time(envelope) > older_than:
                 continue
             self.publisher.publish(envelope)
-            # Pull by whole value: FerretDB v1's $pull matches exact values, not conditions.
-            self.db[collection].update_one({"_id": doc["_id"]}, {"$pull": {OUTBOX_FIELD: envelope}})
+            self.db[collection].update_one({"_id": doc["_id"]}, {"$pull": {OUTBOX_FIELD: {"id": envelope["id"]}}})
             self.on_published(envelope)
             sent += 1
         return sent

@@ -2,7 +2,7 @@
 import uuid
 from urllib.parse import urlparse
 
-from pymongo import MongoClient
+from pymongo import MongoClient, ReturnDocument
 from pymongo.uri_parser import parse_uri
 
 from shared.errors import NotFound
@@ -33,6 +33,14 @@ def page(collection, query, sort, limit, offset):
     total = collection.count_documents(query)
     items = list(collection.find(query).sort(sort).skip(offset).limit(limit))
     return total, items
+
+
+def next_in_sequence(db, name):
+    """The next number of a named sequence (1, 2, ...): one $inc on a counter document, so
+    concurrent callers never get the same number."""
+    counter = db["sequences"].find_one_and_update({"_id": name}, {"$inc": {"last": 1}}, upsert=True,
+                                                  return_document=ReturnDocument.AFTER)
+    return counter["last"]
 
 
 def new_id(prefix):

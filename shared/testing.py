@@ -5,8 +5,10 @@
   * `service_config(name)`  nameko config for such a container;
   * `store(config)`         the pymongo database behind a config, for assertions;
   * `subscriber(...)`       a plain kombu consumer on an exchange, like an outside system;
+  * `run_together(n, f)`    n concurrent callers released at once (threads and a barrier);
   * `smtp_server`           a real SMTP server (aiosmtpd) that keeps what it receives;
   * `service_process(...)`  a service as a real `nameko run` process, to kill and restart;
+  * `StoreProcess`          an embedded store of its own (scripts/store), to kill and restart;
   * `platform`              services and the gateway as real processes, for end-to-end tests.
 """
 import mailbox
@@ -16,6 +18,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -48,6 +51,27 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def run_together(count, action):
+    """Run `action(i)` for i in range(count) in threads released at the same moment by a
+    barrier; returns their results in order (an exception in a thread is returned, not raised)."""
+    barrier = threading.Barrier(count)
+    results = [None] * count
+
+    def run(index):
+        barrier.wait()
+        try:
+            results[index] = action(index)
+        except Exception as exc:  # the caller asserts on outcomes, failures included
+            results[index] = exc
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
 def wait_until(condition, timeout=15, interval=0.1, message="condition"):
     """Poll `condition` until it returns something truthy; fail the test after `timeout` seconds."""
     deadline = time.monotonic() + timeout
@@ -58,6 +82,49 @@ def wait_until(condition, timeout=15, interval=0.1, message="condition"):
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout} s waiting for {message}")
         time.sleep(interval)
+
+
+@pytest.fixture
+def free_port_number():
+    return free_port()
+
+
+class StoreProcess:
+    """An embedded store process of a test's own, on one durable file (see scripts/store)."""
+
+    def __init__(self, path, port):
+        self.path, self.port = Path(path), port
+        self.log_path = self.path.with_suffix(".log")
+        self.process = None
+        self.clients = []
+
+    def start(self):
+        log = open(self.log_path, "ab")
+        self.process = subprocess.Popen([str(REPO / "scripts/store"), f"{self.port}={self.path}"],
+                                        stdout=log, stderr=subprocess.STDOUT)
+        wait_until(lambda: "store: ready" in self.log_path.read_text().split("store: stopped")[-1], 30, 0.1,
+                   "the store process")
+        return self
+
+    def client(self):
+        self.clients.append(MongoClient(f"mongodb://127.0.0.1:{self.port}/", serverSelectionTimeoutMS=5000,
+                                        tz_aware=True))
+        return self.clients[-1]
+
+    def kill(self):
+        """SIGKILL: the JVM gets no chance to flush or close its files."""
+        for client in self.clients:
+            client.close()
+        self.clients = []
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self):
+        for client in self.clients:
+            client.close()
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(20)
 
 
 @pytest.fixture(scope="session")
@@ -206,6 +273,20 @@ class EventSubscriber:
                     self.last_routing_key, self.last_properties = routing_key, properties
                     return body
         pytest.fail(f"no {event_type} event arrived within {timeout} s")
+
+    def collect(self, seconds, where=lambda envelope: True):
+        """Every envelope matching `where` that arrives within `seconds` (earlier others dropped)."""
+        deadline, found = time.monotonic() + seconds, []
+        while time.monotonic() < deadline:
+            try:
+                self.connection.drain_events(timeout=0.2)
+            except socket.timeout:
+                pass
+            while not self.received.empty():
+                body = self.received.get()[0]
+                if where(body):
+                    found.append(body)
+        return found
 
     def close(self):
         self.connection.release()

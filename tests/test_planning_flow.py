@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 import requests
 
-from shared.testing import SmtpSink, free_port, wait_until
+from shared.testing import SmtpSink, free_port, run_together, wait_until
 
 SMTP_PORT = free_port()
 PLATFORM_SERVICES = ("planning",)
@@ -110,3 +110,33 @@ def test_needs_to_published_plan(platform, smtp_sink, subscriber):
     coverage = api("GET", f"{plan_url}/coverage", "manager")
     assert [entry["need_id"] for entry in coverage["covered"]] == [need["id"]]
     assert [entry["topic"] for entry in coverage["open"]] == ["Alerts"]
+
+
+def test_managers_deciding_at_the_same_moment_get_one_decision_and_one_event(platform, subscriber):
+    """Eight managers approve or reject one submitted plan at once: one 200, seven 409 with the
+    state they lost to, and exactly one decision event published."""
+    api = Api(platform)
+    events = subscriber(platform.amqp_uri, "planning")
+    item = {"title": "Alerts clinic", "format": "online", "audience": "operators"}
+    plan = api("POST", "/plans", "specialist", "sam", expect=201,
+               json={"year": YEAR, "title": f"Race {YEAR}", "goals": ["Fewer outages"], "items": [item]})
+    api("POST", f"/plans/{plan['id']}/submit", "specialist", "sam")
+
+    def decide(index):
+        action, body = ("approve", {}) if index % 2 else ("reject", {"comment": "not now"})
+        return requests.post(f"{platform.url}/api/v1/plans/{plan['id']}/{action}", json=body, timeout=10,
+                             headers=platform.auth("manager", f"manager-{index}"))
+
+    responses = run_together(8, decide)
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [200] + [409] * 7
+    decided = api("GET", f"/plans/{plan['id']}", "auditor")
+    assert decided["status"] in ("approved", "rejected")
+    assert all(response.json()["error"]["details"]["status"] == decided["status"]
+               for response in responses if response.status_code == 409)
+
+    decision_type = "PlanApproved.v1" if decided["status"] == "approved" else "PlanRejected.v1"
+    events.wait_for(decision_type, where=lambda body: body["subject"] == plan["id"])
+    late = events.collect(2.0, where=lambda body: body["subject"] == plan["id"]
+                          and body["type"] in ("PlanApproved.v1", "PlanRejected.v1"))
+    assert late == []

@@ -1,7 +1,7 @@
 """Summary statistics of a questionnaire's ratings, computed in Python.
 
 A session has no more responses than its capacity, so reading their ratings and counting here is
-cheap, and it needs none of the aggregation stages FerretDB v1 lacks.
+cheap.
 """
 from services.feedback.questionnaires import RATING_DIMENSIONS
 

@@ -2,21 +2,18 @@
 
 A catalogue number is MAT-<year>-<sequence>, the sequence counting from 0001 each year.
 """
-from pymongo import DESCENDING, ReturnDocument
-from pymongo.errors import DuplicateKeyError
+from pymongo import ReturnDocument
 
 from shared.errors import Conflict
 from shared.events import utc_now
 from shared.outbox import with_events
-from shared.store import fetch, new_id, page
+from shared.store import fetch, new_id, next_in_sequence, page
 
 from services.resources.store import MATERIALS
 
 DRAFT, PUBLISHED = "draft", "published"
 STATUSES = (DRAFT, PUBLISHED)
 FIRST_VERSION = 1
-# Each lost race means another writer got its number: 20 attempts cover 20 writers at once.
-NUMBERING_ATTEMPTS = 20
 
 
 def catalogue_number(year, sequence):
@@ -24,30 +21,15 @@ def catalogue_number(year, sequence):
 
 
 def create_material(db, material, actor):
-    """A new draft, version 1, with the year's next catalogue number.
-
-    The next number is the highest of the year plus one; a unique index on (year, sequence) lets
-    one writer have it and sends the others round again. A counter document incremented with $inc
-    would be simpler, but FerretDB v1 loses concurrent updates and would hand out duplicates.
-    """
+    """A new draft, version 1, with the year's next catalogue number."""
     now = utc_now()
-    for _ in range(NUMBERING_ATTEMPTS):
-        sequence = last_sequence(db, now.year) + 1
-        doc = dict(material, _id=new_id("material"),
-                   number=catalogue_number(now.year, sequence), year=now.year, sequence=sequence,
-                   version=FIRST_VERSION, status=DRAFT, created_by=actor["id"], created_at=now,
-                   published_by=None, published_at=None)
-        try:
-            db[MATERIALS].insert_one(doc)
-            return doc
-        except DuplicateKeyError:
-            pass  # another writer took this number first
-    raise Conflict("the catalogue is too busy to number a new material; try again")
-
-
-def last_sequence(db, year):
-    last = db[MATERIALS].find_one({"year": year}, {"sequence": 1}, sort=[("sequence", DESCENDING)])
-    return last["sequence"] if last else 0
+    sequence = next_in_sequence(db, f"material-{now.year}")
+    doc = dict(material, _id=new_id("material"),
+               number=catalogue_number(now.year, sequence), year=now.year, sequence=sequence,
+               version=FIRST_VERSION, status=DRAFT, created_by=actor["id"], created_at=now,
+               published_by=None, published_at=None)
+    db[MATERIALS].insert_one(doc)
+    return doc
 
 
 def get_material(db, material_id):

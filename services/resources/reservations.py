@@ -13,10 +13,7 @@ PENDING_ASSIGNMENT = "pending_assignment"
 
 
 def request_reservation(db, session):
-    """One request per session, keyed by its id: a second event for the session changes nothing.
-
-    An insert rather than an upsert with $setOnInsert, which FerretDB v1 stores without its nulls.
-    """
+    """One request per session, keyed by its id: a second event for the session changes nothing."""
     try:
         db[RESERVATIONS].insert_one({
             "_id": session["session_id"], "title": session["title"], "starts_at": session["starts_at"],

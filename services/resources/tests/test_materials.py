@@ -29,7 +29,7 @@ def test_valid_material_loads_unchanged():
     ({"category": None}, "category"),
     ({"format": "hologram"}, "format"),
     ({"topics": []}, "topics"),
-    ({"topics": [["nested"]]}, "topics"),  # FerretDB v1 stores no array directly inside an array
+    ({"topics": [["nested"]]}, "topics"),  # topics are strings
     ({"version": 7}, "version"),  # the service numbers versions, not the caller
     ({"$where": "1"}, "$where"),  # unknown keys never reach the store
 ])
