@@ -36,6 +36,12 @@ class Conflict(DomainError):
     http_status = 409
 
 
+class Unauthenticated(DomainError):
+    """The call carries no valid caller identity."""
+    code = "unauthenticated"
+    http_status = 401
+
+
 class Forbidden(DomainError):
     """The caller's role is fine but this object or action is not theirs."""
     code = "forbidden"

@@ -38,10 +38,29 @@ class Outbox:
         self.collections = tuple(collections)
         self.on_published = on_published or (lambda envelope: None)
 
-    def flush(self, collection, doc_id):
-        """Publish the pending events of one document; returns how many went out."""
-        doc = self.db[collection].find_one({"_id": doc_id}, {OUTBOX_FIELD: 1})
-        return self._publish_all(collection, doc) if doc else 0
+    def flush(self, envelopes):
+        """Publish just-written envelopes from the documents holding them; returns how many went out.
+
+        An event is usually about the document it was written to (subject = _id), so each is
+        looked for there first; the others are found through the outbox.id index. Envelopes
+        that were never written (the write failed or was refused) are found nowhere and skipped.
+        """
+        remaining = {envelope["id"]: envelope for envelope in envelopes}
+        sent = 0
+        for collection in self.collections:
+            for envelope in list(remaining.values()):
+                holder = self.db[collection].find_one(
+                    {"_id": envelope["subject"], f"{OUTBOX_FIELD}.id": envelope["id"]}, {"_id": 1})
+                if holder:
+                    sent += self._publish(collection, holder["_id"], remaining.pop(envelope["id"]))
+        for collection in self.collections:
+            if not remaining:
+                break
+            for holder in self.db[collection].find({f"{OUTBOX_FIELD}.id": {"$in": list(remaining)}}, {OUTBOX_FIELD: 1}):
+                for envelope in holder[OUTBOX_FIELD]:
+                    if remaining.pop(envelope["id"], None):
+                        sent += self._publish(collection, holder["_id"], envelope)
+        return sent
 
     def relay(self, min_age_seconds):
         """Publish events left behind by a crash or outage; returns how many went out."""
@@ -73,10 +92,12 @@ class Outbox:
     def _publish_all(self, collection, doc, older_than=None):
         sent = 0
         for envelope in doc.get(OUTBOX_FIELD, []):
-            if older_than is not None and event_time(envelope) > older_than:
-                continue
-            self.publisher.publish(envelope)
-            self.db[collection].update_one({"_id": doc["_id"]}, {"$pull": {OUTBOX_FIELD: {"id": envelope["id"]}}})
-            self.on_published(envelope)
-            sent += 1
+            if older_than is None or event_time(envelope) <= older_than:
+                sent += self._publish(collection, doc["_id"], envelope)
         return sent
+
+    def _publish(self, collection, doc_id, envelope):
+        self.publisher.publish(envelope)
+        self.db[collection].update_one({"_id": doc_id}, {"$pull": {OUTBOX_FIELD: {"id": envelope["id"]}}})
+        self.on_published(envelope)
+        return 1

@@ -1,18 +1,7 @@
-"""Schemas every service uses at its RPC boundary."""
+"""Schemas every service uses at its RPC boundary (no business vocabulary: that is the services')."""
 from datetime import timezone
 
 from marshmallow import Schema, fields, validate
-
-# The department's delivery formats (DESIGN.md §1), shared by plans, sessions and events.
-TRAINING_FORMATS = ("online", "classroom", "on_site_demo", "group_discussion", "case_study", "simulation")
-
-ROLES = ("supervisor", "manager", "trainer", "specialist", "learner", "auditor", "admin")
-STAFF_ROLES = ("supervisor", "manager", "trainer", "specialist", "auditor", "admin")
-
-
-def is_staff(actor):
-    """Department staff may read every learner's records; a learner only their own."""
-    return bool(set(STAFF_ROLES) & set(actor["roles"]))
 
 
 class UtcDateTime(fields.AwareDateTime):
@@ -20,12 +9,6 @@ class UtcDateTime(fields.AwareDateTime):
 
     def _deserialize(self, value, attr, data, **kwargs):
         return super()._deserialize(value, attr, data, **kwargs).astimezone(timezone.utc)
-
-
-class ActorSchema(Schema):
-    """Who is acting, as the gateway authenticated them."""
-    id = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True)
 
 
 class PageQuerySchema(Schema):

@@ -4,7 +4,8 @@ outside subscriber; bad requests are refused with one error shape and change not
 import pytest
 import requests
 
-from shared.testing import MAX_BODY_BYTES, wait_until
+from shared.testing import wait_until
+from tests.platform import MAX_BODY_BYTES
 
 PLATFORM_SERVICES = ("planning", "delivery", "archive")
 

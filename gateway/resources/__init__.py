@@ -1,14 +1,10 @@
 """One module per resource; each exposes a flask-smorest Blueprint named `blp`."""
-from flask import g
-
-from flask import current_app
+from flask import current_app, g
 
 
 def call(service, method, *args, **kwargs):
-    """Call a service over the gateway's RPC pool, carrying the request id as correlation id."""
-    return current_app.extensions["rpc"].call(service, method, *args,
+    """Call a service over the gateway's RPC pool as the authenticated caller: their identity,
+    signed by the gateway, and the request id as correlation id travel with the call."""
+    identity = current_app.extensions["identity_signer"].sign(g.actor) if g.get("actor") else None
+    return current_app.extensions["rpc"].call(service, method, *args, identity=identity,
                                               correlation_id=g.get("request_id"), **kwargs)
-
-
-def actor():
-    return g.actor

@@ -3,11 +3,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from shared.schemas import PageQuerySchema
-from services.archive.schemas import (LearnerCreateSchema, LearnerPageSchema, LearnerQuerySchema,
+from services.archive.contract import (LearnerCreateSchema, LearnerPageSchema, LearnerQuerySchema,
                                       LearnerSchema, PlanLogPageSchema)
 
 from gateway.auth import any_role, roles_required, staff_only
-from gateway.resources import actor, call
+from gateway.resources import call
 
 blp = Blueprint("archive", __name__, description="Learner archives and the history of approved plans.")
 
@@ -26,7 +26,7 @@ class Learners(MethodView):
     @blp.alt_response(201, schema=LearnerSchema, success=True)
     def post(self, learner):
         """Open a learner's archive. Publishes LearnerRegistered.v1 (no personal data in it)."""
-        return call("archive", "register_learner", learner, actor()), 201
+        return call("archive", "register_learner", learner), 201
 
 
 @blp.route("/learners/<learner_id>")
@@ -35,7 +35,7 @@ class LearnerById(MethodView):
     @blp.alt_response(200, schema=LearnerSchema, success=True)
     def get(self, learner_id):
         """One learner's archive; a learner may read only their own."""
-        return call("archive", "get_learner", learner_id, actor())
+        return call("archive", "get_learner", learner_id)
 
 
 @blp.route("/archive/plan-log")

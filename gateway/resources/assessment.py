@@ -3,12 +3,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from shared.schemas import PageQuerySchema
-from services.assessment.schemas import (ExamAnswersSchema, ExamCreateSchema, ExamQuerySchema, ExamSchema,
+from services.assessment.contract import (ExamAnswersSchema, ExamCreateSchema, ExamQuerySchema, ExamSchema,
                                          ExamSubmissionPageSchema, ExamSubmissionSchema,
                                          ExamSummaryPageSchema)
 
 from gateway.auth import any_role, roles_required, staff_only
-from gateway.resources import actor, call
+from gateway.resources import call
 
 blp = Blueprint("assessment", __name__, description="Exams, learners' answers and their grading.")
 
@@ -22,14 +22,14 @@ class Exams(MethodView):
     @blp.alt_response(200, schema=ExamSummaryPageSchema, success=True)
     def get(self, query):
         """List exams, newest first; filter by session and status. Learners see published ones."""
-        return call("assessment", "list_exams", query, actor())
+        return call("assessment", "list_exams", query)
 
     @roles_required(*AUTHORS)
     @blp.arguments(ExamCreateSchema)
     @blp.alt_response(201, schema=ExamSchema, success=True)
     def post(self, exam):
         """Draft an exam with its questions and answer key."""
-        return call("assessment", "create_exam", ExamCreateSchema().dump(exam), actor()), 201
+        return call("assessment", "create_exam", ExamCreateSchema().dump(exam)), 201
 
 
 @blp.route("/exams/<exam_id>")
@@ -38,7 +38,7 @@ class ExamById(MethodView):
     @blp.alt_response(200, schema=ExamSchema, success=True)
     def get(self, exam_id):
         """One exam. Learners see only published exams, without `correct_option`."""
-        return call("assessment", "get_exam", exam_id, actor())
+        return call("assessment", "get_exam", exam_id)
 
 
 @blp.route("/exams/<exam_id>/publish")
@@ -47,7 +47,7 @@ class PublishExam(MethodView):
     @blp.alt_response(200, schema=ExamSchema, success=True)
     def post(self, exam_id):
         """Open a draft exam to learners. Publishes ExamPublished.v1."""
-        return call("assessment", "publish_exam", exam_id, actor())
+        return call("assessment", "publish_exam", exam_id)
 
 
 @blp.route("/exams/<exam_id>/submissions")
@@ -64,7 +64,7 @@ class ExamSubmissions(MethodView):
     @blp.alt_response(201, schema=ExamSubmissionSchema, success=True)
     def post(self, answers, exam_id):
         """Submit your own answers once; they are graded at once. Publishes ExamGraded.v1."""
-        return call("assessment", "submit_answers", exam_id, answers, actor()), 201
+        return call("assessment", "submit_answers", exam_id, answers), 201
 
 
 @blp.route("/exams/<exam_id>/submissions/<learner_id>")
@@ -73,4 +73,4 @@ class ExamResult(MethodView):
     @blp.alt_response(200, schema=ExamSubmissionSchema, success=True)
     def get(self, exam_id, learner_id):
         """A learner's graded submission; a learner may read only their own."""
-        return call("assessment", "get_result", exam_id, learner_id, actor())
+        return call("assessment", "get_result", exam_id, learner_id)

@@ -3,11 +3,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from shared.schemas import PageQuerySchema
-from services.delivery.schemas import (ApprovedPlanPageSchema, ApprovedPlanSchema, SessionCreateSchema,
+from services.delivery.contract import (ApprovedPlanPageSchema, ApprovedPlanSchema, SessionCreateSchema,
                                        SessionPageSchema, SessionQuerySchema, SessionSchema)
 
 from gateway.auth import any_role, roles_required
-from gateway.resources import actor, call
+from gateway.resources import call
 
 blp = Blueprint("delivery", __name__, description="Training sessions and the approved plans behind them.")
 
@@ -45,7 +45,7 @@ class Sessions(MethodView):
     @blp.alt_response(201, schema=SessionSchema, success=True)
     def post(self, session):
         """Put a session on the calendar. Publishes SessionScheduled.v1."""
-        return call("delivery", "schedule_session", SessionCreateSchema().dump(session), actor()), 201
+        return call("delivery", "schedule_session", SessionCreateSchema().dump(session)), 201
 
 
 @blp.route("/sessions/<session_id>")

@@ -3,11 +3,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from shared.schemas import PageQuerySchema
-from services.feedback.schemas import (FeedbackResponsePageSchema, FeedbackResponseSchema, FeedbackSubmissionSchema,
+from services.feedback.contract import (FeedbackResponsePageSchema, FeedbackResponseSchema, FeedbackSubmissionSchema,
                                        FeedbackSummarySchema, QuestionnairePageSchema, QuestionnaireSchema)
 
 from gateway.auth import any_role, roles_required, staff_only
-from gateway.resources import actor, call
+from gateway.resources import call
 
 blp = Blueprint("feedback", __name__, description="Session feedback questionnaires and what learners answered.")
 
@@ -48,7 +48,7 @@ class QuestionnaireResponses(MethodView):
 
         Publishes FeedbackSubmitted.v1 with the ratings; the open text stays in the feedback service.
         """
-        return call("feedback", "submit_feedback", questionnaire_id, submission, actor()), 201
+        return call("feedback", "submit_feedback", questionnaire_id, submission), 201
 
 
 @blp.route("/questionnaires/<questionnaire_id>/summary")

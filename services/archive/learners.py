@@ -3,7 +3,7 @@ from pymongo.errors import DuplicateKeyError
 
 from shared.errors import Conflict, Forbidden
 from shared.events import utc_now
-from shared.schemas import is_staff
+from shared.identity import is_staff
 from shared.store import fetch, new_id, page
 
 from services.archive.store import LEARNERS

@@ -3,18 +3,16 @@
 A learner sees only published exams, and never the answer key (the service dumps them through
 the learner view).
 """
-from pymongo import ReturnDocument
-
-from shared.errors import Conflict, NotFound
+from shared.errors import NotFound
 from shared.events import utc_now
-from shared.outbox import with_events
-from shared.schemas import is_staff
+from shared.identity import is_staff
 from shared.store import fetch, new_id, page
+from shared.transitions import StateMachine
 
+from services.assessment.contract import DRAFT, PUBLISHED
 from services.assessment.store import EXAMS
 
-DRAFT, PUBLISHED = "draft", "published"
-STATUSES = (DRAFT, PUBLISHED)
+EXAM_STATES = StateMachine(EXAMS, "exam", {"publish": ((DRAFT,), PUBLISHED)})
 
 
 def create_exam(db, exam, actor):
@@ -46,28 +44,17 @@ def list_exams(db, actor, session_id=None, status=None, limit=20, offset=0):
 
 def publish_exam(db, exam_id, actor, new_event):
     """draft → published, with ExamPublished.v1 in the same write; 409 if not a draft."""
-    exam = find_exam(db, exam_id)
-    if exam["status"] != DRAFT:
-        raise not_a_draft(exam)
+    exam = EXAM_STATES.require(find_exam(db, exam_id), "publish")
     now = utc_now()
     event = new_event("ExamPublished.v1", exam_id, {
         "exam_id": exam_id, "session_id": exam["session_id"], "title": exam["title"],
         "pass_score": exam["pass_score"], "question_count": len(exam["questions"]),
         "topics": list(dict.fromkeys(question["topic"] for question in exam["questions"])),
         "published_by": actor["id"], "published_at": now})
-    published = db[EXAMS].find_one_and_update(
-        {"_id": exam_id, "status": DRAFT},
-        with_events({"$set": {"status": PUBLISHED, "published_by": actor["id"], "published_at": now}}, event),
-        return_document=ReturnDocument.AFTER)
-    if published is None:  # published by someone else between our read and our write
-        raise not_a_draft(find_exam(db, exam_id))
-    return published
+    return EXAM_STATES.apply(db, exam, "publish", changes={"published_by": actor["id"], "published_at": now},
+                             events=[event], now=now)
 
 
 def not_found(exam_id):
     return NotFound(f"exam {exam_id} does not exist", {"exam_id": exam_id})
 
-
-def not_a_draft(exam):
-    return Conflict(f"exam {exam['_id']} is already {exam['status']}",
-                    {"exam_id": exam["_id"], "status": exam["status"]})

@@ -3,11 +3,12 @@ from pymongo.errors import DuplicateKeyError
 
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.events import utc_now
-from shared.schemas import is_staff
+from shared.identity import is_staff
 from shared.store import new_id, page
 
 from services.assessment import grading
-from services.assessment.exams import PUBLISHED, find_exam
+from services.assessment.contract import PUBLISHED
+from services.assessment.exams import find_exam
 from services.assessment.store import SUBMISSIONS
 
 LEARNER = "learner"

@@ -5,7 +5,7 @@ import pytest
 
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.events import make_envelope
-from shared.testing import deliver, rpc_to
+from shared.testing import deliver
 
 from services.archive.service import ArchiveService
 
@@ -21,10 +21,14 @@ def archive(running_service):
     return running_service(ArchiveService)
 
 
-def test_registering_a_learner_announces_it_without_personal_data(archive, subscriber):
+@pytest.fixture
+def as_(archive, rpc_as):
+    return lambda caller: rpc_as(archive, caller)
+
+
+def test_registering_a_learner_announces_it_without_personal_data(as_, archive, subscriber):
     events = subscriber(archive.config["AMQP_URI"], "archive")
-    with rpc_to(archive) as proxy:
-        learner = proxy.register_learner(ADA, SPECIALIST)
+    learner = as_(SPECIALIST).register_learner(ADA)
 
     envelope = events.wait_for("LearnerRegistered.v1")
     assert envelope["subject"] == learner["id"]
@@ -32,41 +36,37 @@ def test_registering_a_learner_announces_it_without_personal_data(archive, subsc
     assert "ada@example.com" not in str(envelope)
 
 
-def test_a_second_learner_with_the_same_email_is_refused(archive):
-    with rpc_to(archive) as proxy:
-        proxy.register_learner(ADA, SPECIALIST)
-        with pytest.raises(Conflict):
-            proxy.register_learner(dict(ADA, first_name="Augusta"), SPECIALIST)
-        assert proxy.list_learners({})["total"] == 1
+def test_a_second_learner_with_the_same_email_is_refused(as_, archive):
+    as_(SPECIALIST).register_learner(ADA)
+    with pytest.raises(Conflict):
+        as_(SPECIALIST).register_learner(dict(ADA, first_name="Augusta"))
+    assert as_(SPECIALIST).list_learners({})["total"] == 1
 
 
-def test_invalid_learner_is_refused_and_nothing_is_written(archive):
-    with rpc_to(archive) as proxy:
-        with pytest.raises(InvalidInput) as refused:
-            proxy.register_learner(dict(ADA, email="not-an-email", nickname="x"), SPECIALIST)
-        assert set(refused.value.details["fields"]) == {"email", "nickname"}
-        assert proxy.list_learners({})["total"] == 0
+def test_invalid_learner_is_refused_and_nothing_is_written(as_, archive):
+    with pytest.raises(InvalidInput) as refused:
+        as_(SPECIALIST).register_learner(dict(ADA, email="not-an-email", nickname="x"))
+    assert set(refused.value.details["fields"]) == {"email", "nickname"}
+    assert as_(SPECIALIST).list_learners({})["total"] == 0
 
 
-def test_learners_read_only_their_own_archive(archive):
-    with rpc_to(archive) as proxy:
-        ada = proxy.register_learner(ADA, SPECIALIST)
+def test_learners_read_only_their_own_archive(as_, archive):
+    ada = as_(SPECIALIST).register_learner(ADA)
 
-        assert proxy.get_learner(ada["id"], {"id": "ada", "roles": ["learner"]})["email"] == ADA["email"]
-        assert proxy.get_learner(ada["id"], {"id": "kim", "roles": ["auditor"]})["email"] == ADA["email"]
-        with pytest.raises(Forbidden):
-            proxy.get_learner(ada["id"], {"id": "grace", "roles": ["learner"]})
-        with pytest.raises(NotFound):
-            proxy.get_learner("learner-missing", SPECIALIST)
+    assert as_({"id": "ada", "roles": ["learner"]}).get_learner(ada["id"])["email"] == ADA["email"]
+    assert as_({"id": "kim", "roles": ["auditor"]}).get_learner(ada["id"])["email"] == ADA["email"]
+    with pytest.raises(Forbidden):
+        as_({"id": "grace", "roles": ["learner"]}).get_learner(ada["id"])
+    with pytest.raises(NotFound):
+        as_(SPECIALIST).get_learner("learner-missing")
 
 
-def test_each_approved_plan_is_logged_once(archive):
+def test_each_approved_plan_is_logged_once(as_, archive):
     envelope = make_envelope("PlanApproved.v1", "plan-1", APPROVED)
 
     deliver(archive, "on_plan_approved", "planning", envelope, envelope)
 
-    with rpc_to(archive) as proxy:
-        log = proxy.list_plan_log({})
+    log = as_(SPECIALIST).list_plan_log({})
     assert log["total"] == 1
     assert log["items"][0]["event_id"] == envelope["id"]
     assert log["items"][0]["approved_by"] == "mia"

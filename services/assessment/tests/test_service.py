@@ -1,6 +1,5 @@
 """Interface tests of assessment through its real entrypoints, real broker and real store."""
 import pytest
-from nameko.standalone.rpc import ServiceRpcProxy
 
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 
@@ -27,8 +26,18 @@ EXAM = {
 
 
 @pytest.fixture
-def assessment(running_service):
-    return running_service(AssessmentService).config
+def container(running_service):
+    return running_service(AssessmentService)
+
+
+@pytest.fixture
+def assessment(container):
+    return container.config
+
+
+@pytest.fixture
+def as_(container, rpc_as):
+    return lambda caller: rpc_as(container, caller)
 
 
 @pytest.fixture
@@ -36,13 +45,9 @@ def db(assessment, store):
     return store(assessment, "assessment")
 
 
-def rpc(config):
-    return ServiceRpcProxy("assessment", config, timeout=10)
-
-
-def published_exam(proxy):
-    exam = proxy.create_exam(EXAM, TRAINER)
-    proxy.publish_exam(exam["id"], TRAINER)
+def published_exam(as_):
+    exam = as_(TRAINER).create_exam(EXAM)
+    as_(TRAINER).publish_exam(exam["id"])
     return exam
 
 
@@ -51,22 +56,21 @@ def answers_to(exam, *options):
                         for question, option in zip(exam["questions"], options)]}
 
 
-def test_publishing_an_exam_announces_it_and_shows_learners_no_answer_key(assessment, subscriber):
+def test_publishing_an_exam_announces_it_and_shows_learners_no_answer_key(as_, assessment, subscriber):
     events = subscriber(assessment["AMQP_URI"], "assessment")
-    with rpc(assessment) as proxy:
-        exam = proxy.create_exam(EXAM, TRAINER)
-        assert exam["status"] == "draft"
-        with pytest.raises(NotFound):
-            proxy.get_exam(exam["id"], ADA)  # learners do not see drafts
-        assert proxy.list_exams({}, ADA)["total"] == 0
+    exam = as_(TRAINER).create_exam(EXAM)
+    assert exam["status"] == "draft"
+    with pytest.raises(NotFound):
+        as_(ADA).get_exam(exam["id"])  # learners do not see drafts
+    assert as_(ADA).list_exams({})["total"] == 0
 
-        proxy.publish_exam(exam["id"], TRAINER)
-        with pytest.raises(Conflict):
-            proxy.publish_exam(exam["id"], TRAINER)
+    as_(TRAINER).publish_exam(exam["id"])
+    with pytest.raises(Conflict):
+        as_(TRAINER).publish_exam(exam["id"])
 
-        learner_view = proxy.get_exam(exam["id"], ADA)
-        staff_view = proxy.get_exam(exam["id"], TRAINER)
-        listed = proxy.list_exams({"session_id": "session-1"}, ADA)
+    learner_view = as_(ADA).get_exam(exam["id"])
+    staff_view = as_(TRAINER).get_exam(exam["id"])
+    listed = as_(ADA).list_exams({"session_id": "session-1"})
 
     envelope = events.wait_for("ExamPublished.v1")
     assert envelope["subject"] == exam["id"]
@@ -77,12 +81,11 @@ def test_publishing_an_exam_announces_it_and_shows_learners_no_answer_key(assess
     assert listed["total"] == 1 and listed["items"][0]["question_count"] == 4
 
 
-def test_answers_are_graded_and_the_grade_is_published(assessment, subscriber):
+def test_answers_are_graded_and_the_grade_is_published(as_, assessment, subscriber):
     events = subscriber(assessment["AMQP_URI"], "assessment", "ExamGraded.v1")
-    with rpc(assessment) as proxy:
-        exam = published_exam(proxy)
-        # users: both right; reports: both wrong.
-        result = proxy.submit_answers(exam["id"], answers_to(exam, 0, 1, 0, 1), ADA)
+    exam = published_exam(as_)
+    # users: both right; reports: both wrong.
+    result = as_(ADA).submit_answers(exam["id"], answers_to(exam, 0, 1, 0, 1))
 
     assert (result["score"], result["passed"], result["weak_topics"]) == (50.0, False, ["reports"])
     assert result["topics"] == [{"topic": "users", "correct": 2, "total": 2, "score": 100.0},
@@ -95,13 +98,12 @@ def test_answers_are_graded_and_the_grade_is_published(assessment, subscriber):
         "weak_topics": ["reports"], "graded_at": result["graded_at"], "method": "online"}
 
 
-def test_a_second_submission_is_refused_and_nothing_is_written(assessment, db):
-    with rpc(assessment) as proxy:
-        exam = published_exam(proxy)
-        first = proxy.submit_answers(exam["id"], answers_to(exam, 0, 1, 1, 0), ADA)
-        with pytest.raises(Conflict):
-            proxy.submit_answers(exam["id"], answers_to(exam, 1, 0, 0, 1), ADA)
-        kept = proxy.get_result(exam["id"], "ada.lovelace", ADA)
+def test_a_second_submission_is_refused_and_nothing_is_written(as_, assessment, db):
+    exam = published_exam(as_)
+    first = as_(ADA).submit_answers(exam["id"], answers_to(exam, 0, 1, 1, 0))
+    with pytest.raises(Conflict):
+        as_(ADA).submit_answers(exam["id"], answers_to(exam, 1, 0, 0, 1))
+    kept = as_(ADA).get_result(exam["id"], "ada.lovelace")
 
     assert db[SUBMISSIONS].count_documents({}) == 1
     assert (kept["id"], kept["score"], kept["passed"]) == (first["id"], 100.0, True)
@@ -113,48 +115,44 @@ def test_a_second_submission_is_refused_and_nothing_is_written(assessment, db):
     lambda exam: {"answers": [{"option": 0}]},
     lambda exam: "question 3 of 4",
 ], ids=["option the question lacks", "question not in the exam", "no question id", "not an object"])
-def test_invalid_answers_are_refused_and_nothing_is_written(assessment, db, answers):
-    with rpc(assessment) as proxy:
-        exam = published_exam(proxy)
-        with pytest.raises(InvalidInput) as refused:
-            proxy.submit_answers(exam["id"], answers(exam), ADA)
+def test_invalid_answers_are_refused_and_nothing_is_written(as_, assessment, db, answers):
+    exam = published_exam(as_)
+    with pytest.raises(InvalidInput) as refused:
+        as_(ADA).submit_answers(exam["id"], answers(exam))
 
     assert refused.value.details["fields"]
     assert db[SUBMISSIONS].count_documents({}) == 0
 
 
-def test_an_unpublished_exam_takes_no_answers(assessment, db):
-    with rpc(assessment) as proxy:
-        exam = proxy.create_exam(EXAM, TRAINER)
-        with pytest.raises(Conflict):
-            proxy.submit_answers(exam["id"], answers_to(exam, 0, 1, 1, 0), ADA)
-        with pytest.raises(NotFound):
-            proxy.submit_answers("exam-missing", answers_to(exam, 0), ADA)
+def test_an_unpublished_exam_takes_no_answers(as_, assessment, db):
+    exam = as_(TRAINER).create_exam(EXAM)
+    with pytest.raises(Conflict):
+        as_(ADA).submit_answers(exam["id"], answers_to(exam, 0, 1, 1, 0))
+    with pytest.raises(NotFound):
+        as_(ADA).submit_answers("exam-missing", answers_to(exam, 0))
 
     assert db[SUBMISSIONS].count_documents({}) == 0
 
 
-def test_an_exam_whose_answer_key_is_not_an_option_is_refused(assessment, db):
+def test_an_exam_whose_answer_key_is_not_an_option_is_refused(as_, assessment, db):
     broken = dict(EXAM, questions=[dict(EXAM["questions"][0], correct_option=2)])
-    with rpc(assessment) as proxy:
-        with pytest.raises(InvalidInput) as refused:
-            proxy.create_exam(broken, TRAINER)
+    with pytest.raises(InvalidInput) as refused:
+        as_(TRAINER).create_exam(broken)
 
     assert "correct_option" in refused.value.details["fields"]["questions"]["0"]
     assert db[EXAMS].count_documents({}) == 0
 
 
-def test_learners_read_only_their_own_result_and_staff_list_all(assessment):
-    with rpc(assessment) as proxy:
-        exam = published_exam(proxy)
-        proxy.submit_answers(exam["id"], answers_to(exam, 0, 1, 1, 0), ADA)
-        proxy.submit_answers(exam["id"], answers_to(exam, 0, 1, 1), GRACE)
-        with pytest.raises(Forbidden):
-            proxy.get_result(exam["id"], "ada.lovelace", GRACE)
-        with pytest.raises(Forbidden):
-            proxy.submit_answers(exam["id"], answers_to(exam, 0), TRAINER)  # online exams are taken in person
-        graces = proxy.get_result(exam["id"], "grace.hopper", TRAINER)
-        listed = proxy.list_submissions(exam["id"], {})
+def test_learners_read_only_their_own_result_and_staff_list_all(as_, assessment):
+    exam = published_exam(as_)
+    as_(ADA).submit_answers(exam["id"], answers_to(exam, 0, 1, 1, 0))
+    as_(GRACE).submit_answers(exam["id"], answers_to(exam, 0, 1, 1))
+    with pytest.raises(Forbidden):
+        as_(GRACE).get_result(exam["id"], "ada.lovelace")
+    with pytest.raises(Forbidden):
+        as_(TRAINER).submit_answers(exam["id"], answers_to(exam, 0))  # online exams are taken in person
+    graces = as_(TRAINER).get_result(exam["id"], "grace.hopper")
+    listed = as_(TRAINER).list_submissions(exam["id"], {})
 
     assert (graces["score"], graces["passed"]) == (75.0, True)
     assert [item["learner_id"] for item in listed["items"]] == ["ada.lovelace", "grace.hopper"]

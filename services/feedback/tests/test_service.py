@@ -3,7 +3,6 @@ import json
 from datetime import datetime, timezone
 
 import pytest
-from nameko.standalone.rpc import ServiceRpcProxy
 
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.events import make_envelope
@@ -12,6 +11,7 @@ from shared.testing import deliver
 from services.feedback.service import FeedbackService
 from services.feedback.store import RESPONSES
 
+STAFF = {"id": "sue", "roles": ["supervisor"]}
 SESSION_ID = "session-3f1c"
 SESSION = {"session_id": SESSION_ID, "title": "Platform basics, cohort 1", "format": "online",
            "starts_at": datetime(2026, 3, 2, 8, tzinfo=timezone.utc),
@@ -39,8 +39,9 @@ def responses(feedback, store):
     return store(feedback, "feedback")[RESPONSES]
 
 
-def rpc(config):
-    return ServiceRpcProxy("feedback", config, timeout=10)
+@pytest.fixture
+def as_(container, rpc_as):
+    return lambda caller: rpc_as(container, caller)
 
 
 @pytest.fixture
@@ -51,17 +52,16 @@ def scheduled(container):
     return SESSION_ID
 
 
-def test_session_scheduled_opens_one_questionnaire_even_if_delivered_twice(feedback, container):
+def test_session_scheduled_opens_one_questionnaire_even_if_delivered_twice(as_, feedback, container):
     envelope = make_envelope("SessionScheduled.v1", SESSION_ID, SESSION)
     deliver(container, "on_session_scheduled", "delivery", envelope)
-    with rpc(feedback) as proxy:
-        opened = proxy.get_questionnaire(SESSION_ID)
+    opened = as_(STAFF).get_questionnaire(SESSION_ID)
 
-        # The broker redelivers the same envelope; a replay sends the same fact under a new id.
-        deliver(container, "on_session_scheduled", "delivery",
-                envelope, make_envelope("SessionScheduled.v1", SESSION_ID, SESSION))
+    # The broker redelivers the same envelope; a replay sends the same fact under a new id.
+    deliver(container, "on_session_scheduled", "delivery",
+            envelope, make_envelope("SessionScheduled.v1", SESSION_ID, SESSION))
 
-        questionnaires = proxy.list_questionnaires({})
+    questionnaires = as_(STAFF).list_questionnaires({})
     assert questionnaires["total"] == 1
     assert questionnaires["items"] == [opened]
     assert opened["session_id"] == SESSION_ID
@@ -70,10 +70,9 @@ def test_session_scheduled_opens_one_questionnaire_even_if_delivered_twice(feedb
         "content", "format", "trainer", "effect", "comments", "suggestions"]
 
 
-def test_submitted_feedback_is_published_with_ratings_but_no_open_text(feedback, scheduled, subscriber, responses):
+def test_submitted_feedback_is_published_with_ratings_but_no_open_text(as_, feedback, scheduled, subscriber, responses):
     events = subscriber(feedback["AMQP_URI"], "feedback")
-    with rpc(feedback) as proxy:
-        response = proxy.submit_feedback(scheduled, GOOD, learner("ada"))
+    response = as_(learner("ada")).submit_feedback(scheduled, GOOD)
 
     envelope = events.wait_for("FeedbackSubmitted.v1")
     assert events.last_routing_key == "FeedbackSubmitted.v1"
@@ -87,13 +86,12 @@ def test_submitted_feedback_is_published_with_ratings_but_no_open_text(feedback,
     assert responses.find_one({"_id": response["id"]})["outbox"] == []  # published and marked sent
 
 
-def test_a_second_response_from_the_same_learner_is_a_conflict_and_changes_nothing(feedback, scheduled, responses):
+def test_a_second_response_from_the_same_learner_is_a_conflict_and_changes_nothing(as_, feedback, scheduled, responses):
     second = {"ratings": {"content": 1, "format": 1, "trainer": 1, "effect": 1}, "comments": "Changed my mind"}
-    with rpc(feedback) as proxy:
-        first = proxy.submit_feedback(scheduled, GOOD, learner("ada"))
-        with pytest.raises(Conflict) as refused:
-            proxy.submit_feedback(scheduled, second, learner("ada"))
-        listed = proxy.list_responses(scheduled, {})
+    first = as_(learner("ada")).submit_feedback(scheduled, GOOD)
+    with pytest.raises(Conflict) as refused:
+        as_(learner("ada")).submit_feedback(scheduled, second)
+    listed = as_(STAFF).list_responses(scheduled, {})
 
     assert refused.value.details == {"session_id": SESSION_ID, "learner_id": "ada"}
     assert listed["total"] == 1
@@ -101,39 +99,36 @@ def test_a_second_response_from_the_same_learner_is_a_conflict_and_changes_nothi
     assert responses.count_documents({}) == 1
 
 
-def test_an_out_of_range_rating_is_invalid_input_and_writes_nothing(feedback, scheduled, responses):
-    with rpc(feedback) as proxy:
-        for score in (0, 6):
-            with pytest.raises(InvalidInput) as refused:
-                proxy.submit_feedback(scheduled, {"ratings": dict(GOOD["ratings"], trainer=score)}, learner("ada"))
-            assert list(refused.value.details["fields"]["ratings"]) == ["trainer"]
-        with pytest.raises(InvalidInput) as incomplete:
-            proxy.submit_feedback(scheduled, {"ratings": {"content": 4}}, learner("ada"))
-        assert set(incomplete.value.details["fields"]["ratings"]) == {"format", "trainer", "effect"}
+def test_an_out_of_range_rating_is_invalid_input_and_writes_nothing(as_, feedback, scheduled, responses):
+    for score in (0, 6):
+        with pytest.raises(InvalidInput) as refused:
+            as_(learner("ada")).submit_feedback(scheduled, {"ratings": dict(GOOD["ratings"], trainer=score)})
+        assert list(refused.value.details["fields"]["ratings"]) == ["trainer"]
+    with pytest.raises(InvalidInput) as incomplete:
+        as_(learner("ada")).submit_feedback(scheduled, {"ratings": {"content": 4}})
+    assert set(incomplete.value.details["fields"]["ratings"]) == {"format", "trainer", "effect"}
 
     assert responses.count_documents({}) == 0
 
 
-def test_only_learners_answer_and_only_open_questionnaires(feedback, scheduled, responses):
-    with rpc(feedback) as proxy:
-        with pytest.raises(Forbidden):
-            proxy.submit_feedback(scheduled, GOOD, {"id": "tom", "roles": ["trainer"]})
-        with pytest.raises(NotFound):
-            proxy.submit_feedback("session-never-scheduled", GOOD, learner("ada"))
-        with pytest.raises(NotFound):
-            proxy.get_summary("session-never-scheduled")
+def test_only_learners_answer_and_only_open_questionnaires(as_, feedback, scheduled, responses):
+    with pytest.raises(Forbidden):
+        as_({"id": "tom", "roles": ["trainer"]}).submit_feedback(scheduled, GOOD)
+    with pytest.raises(NotFound):
+        as_(learner("ada")).submit_feedback("session-never-scheduled", GOOD)
+    with pytest.raises(NotFound):
+        as_(STAFF).get_summary("session-never-scheduled")
 
     assert responses.count_documents({}) == 0
 
 
-def test_summary_counts_averages_and_distribution_of_each_rating(feedback, scheduled):
+def test_summary_counts_averages_and_distribution_of_each_rating(as_, feedback, scheduled):
     answers = {"ada": (5, 4, 5, 3), "grace": (4, 4, 5, 2), "alan": (4, 2, 3, 2)}
-    with rpc(feedback) as proxy:
-        assert proxy.get_summary(scheduled)["count"] == 0
-        for name, (content, format, trainer, effect) in answers.items():
-            proxy.submit_feedback(scheduled, {"ratings": {"content": content, "format": format, "trainer": trainer,
-                                                          "effect": effect}}, learner(name))
-        summary = proxy.get_summary(scheduled)
+    assert as_(STAFF).get_summary(scheduled)["count"] == 0
+    for name, (content, format, trainer, effect) in answers.items():
+        as_(learner(name)).submit_feedback(scheduled, {"ratings": {"content": content, "format": format,
+                                                                   "trainer": trainer, "effect": effect}})
+    summary = as_(STAFF).get_summary(scheduled)
 
     assert summary["questionnaire_id"] == SESSION_ID
     assert summary["count"] == 3

@@ -12,7 +12,7 @@ from services.planning.needs import merge_key, need_id, priority
 from services.planning.plan_rules import check_plan, local_sessions, overlaps_working_hours
 from services.planning.publishing import announcement, published_item
 from services.planning.questionnaire_import import parse
-from services.planning.schemas import PlanItemSchema
+from services.planning.contract import PlanItemSchema
 
 TODAY = date(2026, 3, 2)  # a Monday
 

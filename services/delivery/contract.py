@@ -1,7 +1,8 @@
 """Marshmallow schemas at delivery's boundaries."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from shared.schemas import TRAINING_FORMATS, PageQuerySchema, UtcDateTime, page_schema
+from shared.catalogue.vocabulary import FORMATS
+from shared.schemas import PageQuerySchema, UtcDateTime, page_schema
 
 
 class ApprovedPlanItemSchema(Schema):
@@ -29,7 +30,7 @@ ApprovedPlanPageSchema = page_schema(ApprovedPlanSchema)
 
 class SessionCreateSchema(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    format = fields.String(required=True, validate=validate.OneOf(TRAINING_FORMATS))
+    format = fields.String(required=True, validate=validate.OneOf(FORMATS))
     starts_at = UtcDateTime(required=True)
     ends_at = UtcDateTime(required=True)
     venue = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))

@@ -6,7 +6,8 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from shared.schemas import PageQuerySchema, page_schema
 
-from services.assessment.exams import STATUSES
+DRAFT, PUBLISHED = "draft", "published"
+STATUSES = (DRAFT, PUBLISHED)
 
 
 class ExamLearnerQuestionSchema(Schema):

@@ -1,11 +1,15 @@
-"""Marshmallow schemas at planning's boundaries (RPC in and out; the gateway reuses them)."""
+"""Planning's contract: its RPC request and response schemas and the vocabulary they use.
+
+The gateway imports planning only through this module; it imports nothing but marshmallow and the kit.
+"""
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from shared.notifications import CHANNELS
-from shared.schemas import TRAINING_FORMATS, PageQuerySchema, page_schema
+from shared.catalogue.vocabulary import FORMATS
+from shared.schemas import PageQuerySchema, page_schema
 
 STATUSES = ("draft", "submitted", "approved", "rejected", "published")
 
@@ -148,7 +152,7 @@ class PlanItemSchema(Schema):
                             metadata={"description": "Kept when a revision names an item of the revised plan."})
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     objectives = fields.List(fields.String(validate=validate.Length(min=1, max=500)), load_default=list)
-    format = fields.String(required=True, validate=validate.OneOf(TRAINING_FORMATS))
+    format = fields.String(required=True, validate=validate.OneOf(FORMATS))
     audience = fields.String(required=True, validate=validate.Length(min=1, max=200))
     tier = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(TIERS))
     topics = fields.List(fields.String(validate=validate.Length(min=1, max=200)), load_default=list)
@@ -253,6 +257,34 @@ class PlanSchema(Schema):
     publication = fields.Nested(PlanPublicationSchema, allow_none=True)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
+
+
+class OfferingItemSchema(Schema):
+    """A plan item as learners see it."""
+    item_id = fields.String()
+    title = fields.String()
+    objectives = fields.List(fields.String())
+    format = fields.String()
+    audience = fields.String()
+    tier = fields.String(allow_none=True)
+    topics = fields.List(fields.String())
+    quarter = fields.Integer(allow_none=True)
+    schedule = fields.Nested(ItemScheduleSchema, allow_none=True)
+    capacity = fields.Integer(allow_none=True)
+
+
+class OfferingSchema(Schema):
+    """A published plan as learners see it: what is offered to them, not how it was decided."""
+    id = fields.String(attribute="_id")
+    year = fields.Integer()
+    title = fields.String()
+    goals = fields.List(fields.String())
+    items = fields.List(fields.Nested(OfferingItemSchema))
+    revision = fields.Integer()
+    published_at = fields.DateTime()
+
+
+OfferingPageSchema = page_schema(OfferingSchema)
 
 
 class PlanQuerySchema(PageQuerySchema):

@@ -3,7 +3,8 @@ from marshmallow import Schema, fields, validate
 
 from shared.schemas import PageQuerySchema, page_schema
 
-from services.resources.materials import STATUSES as MATERIAL_STATUSES
+DRAFT, PUBLISHED = "draft", "published"
+MATERIAL_STATUSES = (DRAFT, PUBLISHED)
 
 MATERIAL_FORMATS = ("slides", "handout", "video", "exercise", "courseware")
 
