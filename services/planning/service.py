@@ -62,7 +62,7 @@ class PlanningService(PlatformService):
     def on_exam_graded(self, envelope, data):
         self._record_derived(derived_needs.from_exam_graded(envelope["id"], data))
 
-    @handles("feedback", "EvaluationCompleted.v1", consumer="needs-from-evaluations")
+    @handles("feedback", "EvaluationCompleted.v2", consumer="needs-from-evaluations")
     def on_evaluation_completed(self, envelope, data):
         self._record_derived(derived_needs.from_evaluation(envelope["id"], data))
 

@@ -102,9 +102,9 @@ def test_weak_exam_topics_become_needs_once(as_, planning, container):
 
 def test_evaluations_improvement_actions_and_expiring_certificates_become_needs(as_, planning, container):
     now = datetime.now(timezone.utc)
-    deliver(container, "on_evaluation_completed", "feedback", make_envelope("EvaluationCompleted.v1", "ev-1", {
-        "evaluation_id": "ev-1", "session_id": "session-1", "level": 3, "weak_topics": ["Alerting"],
-        "completed_at": now}))
+    deliver(container, "on_evaluation_completed", "feedback", make_envelope("EvaluationCompleted.v2", "ev-1", {
+        "evaluation_id": "ev-1", "scope": "session", "session_id": "session-1", "weak_topics": ["Alerting"],
+        "levels": [{"level": 3, "score": 55.0, "summary": "supervisors see little change"}], "completed_at": now}))
     action = make_envelope("ImprovementActionRaised.v1", "act-1", {
         "action_id": "act-1", "topic": "Dashboards", "description": "Learners cannot share dashboards",
         "urgency": "high", "product": "Analytics", "raised_at": now})
