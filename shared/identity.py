@@ -9,6 +9,7 @@ secret they share; such an identity only ever carries the role `service`.
     python -m shared.identity init var/secrets    # make the quickstart's keys and secrets once
 """
 import argparse
+import base64
 import secrets
 import time
 from pathlib import Path
@@ -35,6 +36,9 @@ SIGNING_KEY_FILE = "identity-signing-key.pem"
 VERIFYING_KEY_FILE = "identity-verifying-key.pem"
 SERVICE_SECRET_FILE = "service-identity-secret"
 JWT_SECRET_FILE = "jwt-secret"
+# The archive's keys: one wraps each learner's own key, one keys the hashes that equality search uses.
+ARCHIVE_MASTER_KEY_FILE = "archive-master-key"
+ARCHIVE_SEARCH_KEY_FILE = "archive-search-key"
 
 
 def actor(subject, roles):
@@ -115,6 +119,11 @@ def new_key_pair():
     return private_pem, public_pem
 
 
+def new_symmetric_key():
+    """32 random bytes, URL-safe base64 (a Fernet key)."""
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
 def init_secrets(directory):
     """Create the keys and secrets a local platform needs, keeping any that exist."""
     directory = Path(directory)
@@ -127,6 +136,9 @@ def init_secrets(directory):
     for name in (SERVICE_SECRET_FILE, JWT_SECRET_FILE):
         if not (directory / name).exists():
             write_secret(directory / name, secrets.token_urlsafe(48))
+    for name in (ARCHIVE_MASTER_KEY_FILE, ARCHIVE_SEARCH_KEY_FILE):
+        if not (directory / name).exists():
+            write_secret(directory / name, new_symmetric_key())
 
 
 def write_secret(path, text):

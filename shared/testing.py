@@ -35,7 +35,7 @@ from nameko.testing.services import entrypoint_waiter
 from pymongo import MongoClient
 
 from shared.events import exchange_name
-from shared.identity import IdentitySigner, new_key_pair, service_signer
+from shared.identity import IdentitySigner, new_key_pair, new_symmetric_key, service_signer
 from shared.publisher import EventPublisher
 from shared.shell.providers import IDENTITY_HEADER
 from shared.store import database_name
@@ -54,13 +54,15 @@ SERVICE_CLASSES = {
 # One set of keys per test run, as ./scripts/start makes one per installation.
 SIGNING_KEY, VERIFYING_KEY = new_key_pair()
 SERVICE_SECRET = uuid.uuid4().hex + uuid.uuid4().hex
+ARCHIVE_KEYS = {"ARCHIVE_MASTER_KEY": new_symmetric_key(), "ARCHIVE_SEARCH_KEY": new_symmetric_key()}
 GATEWAY_SIGNER = IdentitySigner(SIGNING_KEY)
 
 
 def identity_env():
-    """Identity settings of a test run: the services' and the gateway's side."""
+    """Keys and secrets of a test run: the services' side (identity, the archive's keys) and the
+    gateway's (its signing key)."""
     return {"IDENTITY_VERIFYING_KEY": VERIFYING_KEY, "SERVICE_IDENTITY_SECRET": SERVICE_SECRET,
-            "IDENTITY_SIGNING_KEY": SIGNING_KEY}
+            "IDENTITY_SIGNING_KEY": SIGNING_KEY, **ARCHIVE_KEYS}
 
 
 def as_caller(actor):
@@ -195,6 +197,7 @@ def service_config(rabbit_config, mongo_uri):
             "serializer": "json",
             "IDENTITY_VERIFYING_KEY": VERIFYING_KEY,
             "SERVICE_IDENTITY_SECRET": SERVICE_SECRET,
+            **ARCHIVE_KEYS,
         })
         config.update(overrides)
         return config

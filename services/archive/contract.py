@@ -43,3 +43,21 @@ class PlanLogEntrySchema(Schema):
 
 
 PlanLogPageSchema = page_schema(PlanLogEntrySchema)
+
+
+class ContactQuerySchema(Schema):
+    learner_ids = fields.List(fields.String(validate=validate.Length(min=1, max=200)), required=True,
+                              validate=validate.Length(min=1, max=1000))
+
+
+class ContactSchema(Schema):
+    """How to reach a learner: only for services that must send them something."""
+    learner_id = fields.String()
+    name = fields.String()
+    email = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    language = fields.String(allow_none=True)
+
+
+class ContactListSchema(Schema):
+    items = fields.List(fields.Nested(ContactSchema))

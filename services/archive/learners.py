@@ -39,3 +39,11 @@ def may_read(learner, actor):
 def list_learners(db, organisation=None, limit=20, offset=0):
     query = {"organisation": organisation} if organisation else {}
     return page(db[LEARNERS], query, [("last_name", 1), ("_id", 1)], limit, offset)
+
+
+def contacts(db, learner_ids):
+    """Contact details of the learners (by sign-in subject) the archive knows; others are left out."""
+    found = db[LEARNERS].find({"subject": {"$in": list(learner_ids)}})
+    return [{"learner_id": learner["subject"], "name": f"{learner['first_name']} {learner['last_name']}",
+             "email": learner.get("email"), "phone": learner.get("phone"), "language": learner.get("language")}
+            for learner in found]

@@ -5,8 +5,8 @@ from shared.schemas import PageQuerySchema
 from shared.shell import Events, PlatformService, Store, handles, rpc
 
 from services.archive import learners, plan_log, store
-from services.archive.contract import (LearnerCreateSchema, LearnerPageSchema, LearnerQuerySchema,
-                                       LearnerSchema, PlanLogPageSchema)
+from services.archive.contract import (ContactListSchema, ContactQuerySchema, LearnerCreateSchema,
+                                       LearnerPageSchema, LearnerQuerySchema, LearnerSchema, PlanLogPageSchema)
 
 REGISTRARS = ("supervisor", "specialist")
 
@@ -30,6 +30,13 @@ class ArchiveService(PlatformService):
     @rpc
     def get_learner(self, learner_id):
         return LearnerSchema().dump(learners.get_learner(self.db, learner_id, self.caller.require()))
+
+    @rpc
+    def contact_details(self, query):
+        """Other services resolve whom to send a message to; only services may ask."""
+        self.caller.require_service()
+        learner_ids = validated(ContactQuerySchema(), query)["learner_ids"]
+        return ContactListSchema().dump({"items": learners.contacts(self.db, learner_ids)})
 
     @rpc
     def list_learners(self, query=None):

@@ -70,3 +70,17 @@ def test_each_approved_plan_is_logged_once(as_, archive):
     assert log["total"] == 1
     assert log["items"][0]["event_id"] == envelope["id"]
     assert log["items"][0]["approved_by"] == "mia"
+
+
+def test_only_services_resolve_contact_details(as_, archive):
+    from nameko.standalone.rpc import ServiceRpcProxy
+    from shared.errors import Forbidden
+    from shared.testing import as_service
+
+    as_(SPECIALIST).register_learner(ADA)
+    with ServiceRpcProxy("archive", archive.config, context_data=as_service("delivery"), timeout=10) as delivery:
+        contacts = delivery.contact_details({"learner_ids": ["ada", "nobody"]})
+    assert contacts == {"items": [{"learner_id": "ada", "name": "Ada Lovelace", "email": "ada@example.com",
+                                   "phone": None, "language": None}]}
+    with pytest.raises(Forbidden):
+        as_({"id": "sue", "roles": ["supervisor"]}).contact_details({"learner_ids": ["ada"]})
