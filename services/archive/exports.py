@@ -62,7 +62,7 @@ def statements(records, results, home_page):
         attendance = record.get("attendance") or {}
         if attendance.get("status") in ("present", "late"):
             found.append(statement(home_page, record["learner_id"], "attended", session,
-                                   record.get("ends_at") or attendance["at"],
+                                   record.get("starts_at") or attendance["at"],
                                    instructors=record.get("trainer_ids") or []))
         if record["completed"]:
             found.append(statement(home_page, record["learner_id"], "completed", session,

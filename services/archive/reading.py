@@ -2,6 +2,7 @@
 before the data leaves the service. Access is checked before existence, so guessing ids tells
 a caller nothing."""
 import base64
+import re
 
 from shared.errors import NotFound
 
@@ -54,4 +55,4 @@ def learner_statements(db, keyring, learner_id, caller, reason, now, home_page):
 
 
 def attachment(filename, content_type, content):
-    return {"filename": filename, "content_type": content_type, "content_base64": base64.b64encode(content).decode()}
+    return {"filename": re.sub(r"[^A-Za-z0-9._-]", "_", filename), "content_type": content_type, "content_base64": base64.b64encode(content).decode()}
