@@ -13,7 +13,7 @@ from shared.testing import as_service, deliver, rpc_to, run_together, wait_until
 
 from services.archive import retention
 from services.archive.service import ArchiveService
-from services.archive.store import AUDIT, LEARNERS, RECORDS, RESULTS
+from services.archive.store import AUDIT, FACTS, LEARNERS, RECORDS, RESULTS
 from services.archive.tests.events import (DAY, HANDLERS, HOUR, T0, attendance, cancelled, certificate, completed,
                                            enrolled, full_history, graded, same_shape)
 
@@ -444,7 +444,7 @@ def test_retention_removes_history_and_audit_older_than_their_periods(as_, archi
 
     removed = retention.apply_retention(db, utc_now(), record_days=365, audit_days=365)
 
-    assert (removed[RECORDS], removed[RESULTS], removed[AUDIT]) == (1, 1, 1)
+    assert (removed[RECORDS], removed[FACTS], removed[RESULTS], removed[AUDIT]) == (1, 1, 1, 1)
     remaining = as_(SUPERVISOR).get_archive("ada")
     assert [record["session_id"] for record in remaining["records"]] == ["s-new"]
     assert [result["exam_id"] for result in remaining["results"]] == ["exam-new"]
