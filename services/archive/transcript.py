@@ -22,6 +22,7 @@ def transcript_pdf(archive, issued_on, font_path=None):
     learner = archive["learner"] or {}
     pdf.set_font(family, size=16)
     pdf.cell(text="Training transcript", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
     pdf.set_font(family, size=10)
     name = " ".join(part for part in (learner.get("first_name"), learner.get("last_name")) if part)
     for label, value in (("Learner", name or archive["learner_id"]), ("Learner id", archive["learner_id"]),
@@ -67,8 +68,9 @@ def section(pdf, family, text, title, headings, rows, widths):
 def use_font(pdf, font_path):
     for candidate in ([font_path] if font_path else []) + list(DEJAVU):
         if candidate and Path(candidate).is_file():
+            bold = Path(candidate).with_name(Path(candidate).stem + "-Bold.ttf")
             pdf.add_font("body", fname=candidate)
-            pdf.add_font("body", style="B", fname=candidate)
+            pdf.add_font("body", style="B", fname=str(bold) if bold.is_file() else candidate)
             return "body"
     return "helvetica"
 
