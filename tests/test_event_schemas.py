@@ -110,8 +110,8 @@ class Lifecycle:
         self.call("POST", f"/plans/{plan['id']}/approve", "manager", "mia", json={})
         self.call("POST", f"/plans/{plan['id']}/publish", "specialist", "sam", json={"channels": ["notice"]})
         self.call("POST", "/learners", "specialist", "sam", json={
-            "first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com",
-            "organisation": "Engines Ltd", "subject": "ada"})
+            "learner_id": "ada", "first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com",
+            "organisation": "Engines Ltd", "department": None, "user_type": "customer", "industry": None})
         start = datetime.combine(SESSION_DAY, datetime.min.time(), timezone.utc).replace(hour=13)
         self.call("POST", "/sessions", "supervisor", "sue", json={
             "title": "Reports, extra cohort", "format": "online", "capacity": 12, "venue": None,
