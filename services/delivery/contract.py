@@ -184,7 +184,17 @@ class PublicSessionSchema(Schema):
     sequence = fields.Integer()
 
 
-class SessionSchema(PublicSessionSchema):
+class PreparationSchema(Schema):
+    """A session's preparation: its checklist, the platform test and what resources said."""
+    checklist = fields.List(fields.Nested(ChecklistEntrySchema))
+    checklist_complete = fields.Boolean()
+    platform_test = fields.Nested(PlatformTestSchema, allow_none=True)
+    resources_reserved = fields.List(fields.Nested(ReservedResourceSchema))
+    resource_conflicts = fields.List(fields.Nested(ResourceConflictSchema))
+    ready_override = fields.Dict(allow_none=True)
+
+
+class SessionSchema(PublicSessionSchema, PreparationSchema):
     """A session as staff see it: preparation, go/no-go, history and record."""
     online_url = fields.String(allow_none=True)
     room_id = fields.String(allow_none=True)
@@ -195,12 +205,6 @@ class SessionSchema(PublicSessionSchema):
     plan_id = fields.String(allow_none=True)
     item_id = fields.String(allow_none=True)
     plan_revision = fields.Integer(allow_none=True)
-    checklist = fields.List(fields.Nested(ChecklistEntrySchema))
-    checklist_complete = fields.Boolean()
-    platform_test = fields.Nested(PlatformTestSchema, allow_none=True)
-    resources_reserved = fields.List(fields.Nested(ReservedResourceSchema))
-    resource_conflicts = fields.List(fields.Nested(ResourceConflictSchema))
-    ready_override = fields.Dict(allow_none=True)
     go_no_go = fields.Nested(GoNoGoSchema)
     record = fields.Nested(SessionRecordSchema, allow_none=True)
     cancellation = fields.Dict(allow_none=True)
@@ -208,6 +212,11 @@ class SessionSchema(PublicSessionSchema):
     scheduled_by = fields.String()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
+
+
+class ChecklistSchema(PreparationSchema):
+    session_id = fields.String(attribute="_id")
+    status = fields.String()
 
 
 class SessionQuerySchema(PageQuerySchema):

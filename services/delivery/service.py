@@ -12,7 +12,7 @@ from shared.shell import Events, PlatformService, ServiceRpc, Store, handles, rp
 
 from services.delivery import (calendars, checklist, enrolment, intake, learners, messages, plan_schedule, running,
                                sessions, store)
-from services.delivery.contract import (ApprovedPlanPageSchema, ApprovedPlanSchema, AttendanceRequestSchema,
+from services.delivery.contract import (ApprovedPlanPageSchema, ApprovedPlanSchema, AttendanceRequestSchema, ChecklistSchema,
                                         ChecklistTickSchema, CheckInCodeSchema, CheckInSchema, EnrolmentCancelSchema,
                                         EnrolmentImportSchema, EnrolmentPageSchema, EnrolmentQuerySchema,
                                         EnrolmentSchema, EnrolSchema, InteractionCreateSchema, InteractionPageSchema,
@@ -133,6 +133,12 @@ class DeliveryService(PlatformService):
         return self._session(running.complete_session(self.db, session_id, caller, self.events.new, utc_now()))
 
     # ---- preparation ----
+
+    @rpc
+    def get_checklist(self, session_id):
+        caller = self.caller.require(*STAFF_ROLES)
+        session = sessions.require_reader(sessions.get_session(self.db, session_id), caller, "see its preparation")
+        return ChecklistSchema().dump(sessions.view(session, utc_now(), self._go_no_go_days()))
 
     @rpc
     def tick_checklist_item(self, session_id, item, payload):

@@ -490,3 +490,63 @@ def test_learner_erased_leaves_nothing_that_names_them(as_, delivery, db):
     assert as_(SUPERVISOR).get_session(full["id"])["waiting"] == 1
     assert db[SESSIONS].count_documents({"seat_holders": enrolments[0]["learner_id"]}) == 1
     assert db[ENROLMENTS].count_documents({"learner_id": enrolments[0]["learner_id"]}) == 2
+
+
+# ---- messages: invitations that update and cancel, reminders, each sent once ----------------
+
+def calendar_of(mail):
+    from icalendar import Calendar
+
+    part, = [part for part in mail.walk() if part.get_content_type() == "text/calendar"]
+    calendar = Calendar.from_ical(part.get_payload(decode=True))
+    return str(calendar["METHOD"]), calendar.walk("VEVENT")[0]
+
+
+def test_learners_get_invitations_that_update_and_cancel_and_one_reminder(
+        as_, delivery, service_process, mongo_uri, smtp_server, monkeypatch):
+    from nameko.testing.services import entrypoint_hook
+    from shared.testing import cluster_rpc, wait_until
+
+    archive = service_process("archive", delivery.config["AMQP_URI"], mongo_uri("archive"))
+    with cluster_rpc(delivery.config["AMQP_URI"], {"id": "sam", "roles": ["specialist"]}) as rpc:
+        rpc.archive.register_learner({"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com",
+                                      "organisation": "Engines Ltd", "subject": "ada"})
+    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("SMTP_PORT", str(smtp_server.port))
+    monkeypatch.setenv("SMTP_FROM", "training@example.com")
+    soon = utc_now().replace(microsecond=0) + timedelta(days=3)
+    session = as_(SUPERVISOR).schedule_session(session_body(starts_at=soon.isoformat(),
+                                                            ends_at=(soon + timedelta(hours=2)).isoformat()))
+
+    as_(learner("ada")).enrol(session["id"], {})
+    invited, = wait_until(lambda: smtp_server.messages(), message="the invitation")
+    method, event = calendar_of(invited)
+    assert invited["X-RcptTo"] == "ada@example.com" and invited["Subject"] == "You are enrolled: Basics, cohort 1"
+    assert (method, int(event["SEQUENCE"]), str(event["UID"])) == ("REQUEST", 0, f"{session['id']}@training-platform")
+    assert event.decoded("DTSTART") == soon
+
+    later = soon + timedelta(hours=4)
+    as_(TRAINER).reschedule_session(session["id"], {"starts_at": later.isoformat(), "reason": "room clash",
+                                                    "ends_at": (later + timedelta(hours=2)).isoformat()})
+    updated = wait_until(lambda: [mail for mail in smtp_server.messages() if mail["Subject"].startswith("Changed")],
+                         message="the updated invitation")[0]
+    method, event = calendar_of(updated)
+    assert (method, int(event["SEQUENCE"]), str(event["UID"])) == ("REQUEST", 1, f"{session['id']}@training-platform")
+    assert event.decoded("DTSTART") == later and "room clash" in updated.get_payload()[0].get_payload()
+
+    with entrypoint_hook(delivery, "upkeep") as upkeep:
+        upkeep()
+    with entrypoint_hook(delivery, "upkeep") as upkeep:
+        upkeep()  # a second round finds the reminder claimed and sent
+    reminders = [mail for mail in smtp_server.messages() if mail["Subject"].startswith("Reminder")]
+    assert len(reminders) == 1
+    reminded = {entry["item"]: entry for entry in as_(SUPERVISOR).get_session(session["id"])["checklist"]}
+    assert reminded["reminders_sent"]["done"] is True
+
+    as_(SUPERVISOR).cancel_session(session["id"], {"reason": "trainer ill"})
+    cancelled = wait_until(lambda: [mail for mail in smtp_server.messages() if mail["Subject"].startswith("Cancelled")],
+                           message="the cancellation")[0]
+    method, event = calendar_of(cancelled)
+    assert (method, int(event["SEQUENCE"]), str(event["STATUS"])) == ("CANCEL", 2, "CANCELLED")
+    assert len(smtp_server.messages()) == 4
+    archive.stop()
