@@ -280,6 +280,32 @@ def test_who_may_enrol_and_cancel_whom(as_, delivery):
     assert as_(SUPERVISOR).learner_enrolments({"learner_id": "ada"})["items"][0]["session"]["id"] == session["id"]
 
 
+def test_learner_registered_twice_is_one_known_learner(as_, delivery, db):
+    envelope = make_envelope("LearnerRegistered.v1", "ada", {"learner_id": "ada", "organisation": "Engines Ltd",
+                                                              "registered_at": utc_now(), "user_type": "customer"})
+    deliver(delivery, "on_learner_registered", "archive", envelope, envelope)
+
+    assert list(db["learners"].find({}, {"_id": 1, "user_type": 1})) == [{"_id": "ada", "user_type": "customer"}]
+
+
+def test_upkeep_repairs_what_a_crash_between_two_writes_left(as_, delivery, db):
+    """A seat freed without its promotion, and an enrolment record that missed its change."""
+    from nameko.testing.services import entrypoint_hook
+
+    session = as_(SUPERVISOR).schedule_session(session_body(capacity=1))
+    as_(learner("ada")).enrol(session["id"], {})
+    as_(learner("bob")).enrol(session["id"], {})
+    db[SESSIONS].update_one({"_id": session["id"]}, {"$pull": {"seat_holders": "ada"}, "$inc": {"seats_taken": -1}})
+
+    with entrypoint_hook(delivery, "upkeep") as upkeep:
+        upkeep()
+
+    statuses = {entry["learner_id"]: entry["status"] for entry in as_(SUPERVISOR).list_enrolments(session["id"], {})[
+        "items"]}
+    assert statuses == {"ada": "cancelled", "bob": "enrolled"}
+    assert as_(SUPERVISOR).get_session(session["id"])["seats_taken"] == 1
+
+
 def test_csv_enrolment_is_all_or_nothing_with_row_errors(as_, delivery):
     register(delivery, "ada", "bob", "cy")
     session = as_(SUPERVISOR).schedule_session(session_body(capacity=2))
