@@ -78,7 +78,7 @@ def place(db, session, learner_id, new_event, now):
 
 def require_open(session):
     if session["status"] not in OPEN:
-        raise Conflict(f"a {session['status'].replace('_', ' ')} session takes no enrolments",
+        raise Conflict(f"the enrolments of a session that is {session['status'].replace('_', ' ')} no longer change",
                        {"status": session["status"], "session_id": session["_id"]})
 
 
@@ -169,6 +169,16 @@ def promote(db, session_id, new_event, now):
                              "$push": {"seat_holders": first}}, event)):
             mark(db, enrolment["_id"], "enrolled", now, from_waiting_list=True)
             promoted.append(first)
+
+
+def upkeep(db, new_event, now):
+    """Free seats of upcoming sessions to their waiting lists, and enrolment records in line with
+    the seats: what a crash between two writes may have left undone."""
+    for session in db[SESSIONS].find({"status": {"$in": list(OPEN) + ["cancelled"]}, "starts_at": {"$gt": now}},
+                                     {"_id": 1, "status": 1}):
+        if session["status"] in OPEN:
+            promote(db, session["_id"], new_event, now)
+        settle(db, get_session(db, session["_id"]), now)
 
 
 def settle(db, session, now):

@@ -104,15 +104,18 @@ def compose(session, kind, enrolment, contact, organizer, now, reason=None):
 def send_reminders(db, post, now, offsets_days):
     """One round: remind the learners of sessions starting within the longest offset, once per
     offset (the shortest one the time left falls within) and per version of the session."""
+    if not offsets_days:
+        return 0
     horizon = now + timedelta(days=max(offsets_days))
     reminded = 0
     for session in db[SESSIONS].find({"status": {"$in": list(OPEN)}, "starts_at": {"$gt": now, "$lte": horizon}}):
         if not session["seat_holders"]:
             continue
         days = min(offset for offset in offsets_days if session["starts_at"] - now <= timedelta(days=offset))
-        reminded += notify(db, session, session["seat_holders"], f"reminder-{days}d-s{session['sequence']}",
-                           "reminder", post, now)
-        if not session["checklist"].get("reminders_sent", {"done": True})["done"]:
+        sent = notify(db, session, session["seat_holders"], f"reminder-{days}d-s{session['sequence']}",
+                      "reminder", post, now)
+        reminded += sent
+        if sent and not session["checklist"].get("reminders_sent", {"done": True})["done"]:
             db[SESSIONS].update_one(
                 {"_id": session["_id"], "status": {"$in": list(OPEN)}, "sequence": session["sequence"]},
                 {"$set": {"checklist.reminders_sent": checklist.ticked("delivery", now, f"{days}-day reminder")}})

@@ -9,6 +9,7 @@ import hashlib
 
 from pymongo.errors import DuplicateKeyError
 
+from services.delivery.enrolment import settle
 from services.delivery.sessions import OPEN, cancel, new_session, reschedule
 from services.delivery.store import PLAN_SCHEDULES, SESSIONS
 
@@ -41,7 +42,7 @@ def schedule_published_plan(db, data, new_event, now, default_capacity):
     reason = f"no longer in revision {revision} of the plan"
     for session in db[SESSIONS].find({"plan_id": plan_id, "plan_revision": {"$lt": revision},
                                       "status": {"$in": list(OPEN)}, "_id": {"$nin": wanted}}):
-        cancel(db, session, reason, SCHEDULER, new_event, now)
+        settle(db, cancel(db, session, reason, SCHEDULER, new_event, now), now)
     return wanted
 
 

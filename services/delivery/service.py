@@ -289,9 +289,7 @@ class DeliveryService(PlatformService):
     def upkeep(self):
         """Reminders due, free seats given to the waiting list, enrolments settled after a crash."""
         now = utc_now()
-        for session in self.db[store.SESSIONS].find({"status": {"$in": list(sessions.OPEN)}, "starts_at": {"$gt": now}}):
-            enrolment.promote(self.db, session["_id"], self.events.new, now)
-            enrolment.settle(self.db, sessions.get_session(self.db, session["_id"]), now)
+        enrolment.upkeep(self.db, self.events.new, now)
         offsets = [int(days) for days in self._setting("DELIVERY_REMINDER_DAYS", str, "7,1").split(",") if days.strip()]
         messages.send_reminders(self.db, self._post(), now, offsets)
 

@@ -139,6 +139,7 @@ def test_published_plan_becomes_sessions_once_and_revisions_move_or_cancel_them(
         plan_session_id("plan-9", "a", 1), plan_session_id("plan-9", "a", 2), plan_session_id("plan-9", "b", 1)}
     assert len(events.collect(1.0, where=lambda e: e["type"] == "SessionScheduled.v1")) == 3
 
+    as_(learner("ada")).enrol(plan_session_id("plan-9", "b", 1), {})
     moved = second + timedelta(days=1)
     revision_2 = make_envelope("PlanPublished.v1", "plan-9", published(2, [plan_item("a", first, moved)]))
     deliver(delivery, "on_plan_published", "planning", revision_2, revision_1)  # then the older one, redriven
@@ -149,7 +150,10 @@ def test_published_plan_becomes_sessions_once_and_revisions_move_or_cancel_them(
     assert rescheduled["starts_at"] == moved.isoformat() and rescheduled["sequence"] == 1
     assert dropped["status"] == "cancelled" and "revision 2" in dropped["cancellation"]["reason"]
     assert events.wait_for("SessionRescheduled.v1")["data"]["previous_starts_at"] == second.isoformat()
-    assert events.wait_for("SessionCancelled.v1")["subject"] == dropped["id"]
+    cancelled = events.wait_for("SessionCancelled.v1")
+    assert (cancelled["subject"], cancelled["data"]["learner_ids"]) == (dropped["id"], ["ada"])
+    seat, = as_(learner("ada")).learner_enrolments({})["items"]
+    assert (seat["status"], seat["cancel_reason"]) == ("cancelled", "the session was cancelled")
 
 
 # ---- enrolment under concurrency -------------------------------------------------------------
