@@ -49,12 +49,24 @@ def test_published_plan_to_completed_session(platform, subscriber):
     # Learners enrol themselves; the third waits, and takes the seat the second gives up.
     for name, status in (("ada", "enrolled"), ("bob", "enrolled"), ("cy", "waiting")):
         assert api("POST", f"{url}/enrolments", "learner", name, expect=201, json={})["status"] == status
+    # Staff enrol registered learners by CSV: the archive's LearnerRegistered.v1 makes them known.
+    registered = subscriber(platform.amqp_uri, "archive")
+    api("POST", "/learners", "specialist", "sam", expect=201, json={
+        "first_name": "Dan", "last_name": "Brown", "email": "dan@example.com", "organisation": "Retail Co",
+        "subject": "dan"})
+    dan = registered.wait_for("LearnerRegistered.v1")["data"]["learner_id"]
+    csv = f"learner_id\n{dan}\n".encode()
+    imported = wait_until(lambda: (response := requests.post(
+        f"{platform.url}/api/v1{url}/enrolments/import", data=csv, timeout=10,
+        headers={**platform.auth("specialist", "sam"), "Content-Type": "text/csv"})).status_code == 201
+        and response.json(), 15, message="delivery to know the registered learner")
+    assert imported["waiting"] == [dan]
     api("POST", f"{url}/enrolments/ada/cancel", "learner", "bob", expect=403, json={})
     api("GET", f"{url}/enrolments", "learner", "ada", expect=403)
     api("POST", f"{url}/enrolments/bob/cancel", "learner", "bob", json={"reason": "holiday"})
     mine = api("GET", "/enrolments", "learner", "cy")["items"][0]
     assert (mine["status"], mine["from_waiting_list"], mine["session"]["id"]) == ("enrolled", True, session["id"])
-    assert api("GET", f"{url}/waiting-list", "supervisor")["total"] == 0
+    assert [entry["learner_id"] for entry in api("GET", f"{url}/waiting-list", "supervisor")["items"]] == [dan]
 
     # A trainer is assigned; the supervisor declares it ready without the platform test.
     api("POST", f"{url}/reschedule", "supervisor", "sue", json={"trainer_ids": ["tom"], "reason": "trainer assigned"})

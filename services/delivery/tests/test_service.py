@@ -474,6 +474,23 @@ def test_attendance_check_in_interactions_record_and_completion(as_, delivery, s
         as_(TRAINER).complete_session(session["id"])
 
 
+def test_a_learner_checking_in_from_several_devices_at_once_is_recorded_once(as_, delivery, subscriber):
+    events = subscriber(delivery.config["AMQP_URI"], "delivery")
+    session = session_in_progress(as_)
+    as_(learner("ada")).enrol(session["id"], {})
+    code = as_(TRAINER).open_check_in(session["id"])["code"]
+    proxies = [rpc_to(delivery, learner("ada")) for _ in range(4)]
+    clients = [proxy.start() for proxy in proxies]
+    try:
+        results = run_together(4, lambda index: clients[index].check_in(session["id"], {"code": code}))
+    finally:
+        for proxy in proxies:
+            proxy.stop()
+
+    assert len({result["attendance"]["checked_in_at"] for result in results}) == 1
+    assert len(events.collect(1.0, where=lambda e: e["type"] == "AttendanceRecorded.v1")) == 1
+
+
 # ---- calendars and erasure -----------------------------------------------------------------
 
 def test_calendar_feeds_are_per_trainer_and_per_learner(as_, delivery):
