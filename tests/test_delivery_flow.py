@@ -52,8 +52,8 @@ def test_published_plan_to_completed_session(platform, subscriber):
     # Staff enrol registered learners by CSV: the archive's LearnerRegistered.v1 makes them known.
     registered = subscriber(platform.amqp_uri, "archive")
     api("POST", "/learners", "specialist", "sam", expect=201, json={
-        "first_name": "Dan", "last_name": "Brown", "email": "dan@example.com", "organisation": "Retail Co",
-        "subject": "dan"})
+        "learner_id": "dan", "first_name": "Dan", "last_name": "Brown", "email": "dan@example.com",
+        "organisation": "Retail Co", "user_type": "customer"})
     dan = registered.wait_for("LearnerRegistered.v1")["data"]["learner_id"]
     csv = f"learner_id\n{dan}\n".encode()
     imported = wait_until(lambda: (response := requests.post(

@@ -556,8 +556,9 @@ def test_learners_get_invitations_that_update_and_cancel_and_one_reminder(
 
     archive = service_process("archive", delivery.config["AMQP_URI"], mongo_uri("archive"))
     with cluster_rpc(delivery.config["AMQP_URI"], {"id": "sam", "roles": ["specialist"]}) as rpc:
-        rpc.archive.register_learner({"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com",
-                                      "organisation": "Engines Ltd", "subject": "ada"})
+        rpc.archive.register_learner({"learner_id": "ada", "first_name": "Ada", "last_name": "Lovelace",
+                                      "email": "ada@example.com", "organisation": "Engines Ltd",
+                                      "user_type": "customer"})
     monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("SMTP_PORT", str(smtp_server.port))
     monkeypatch.setenv("SMTP_FROM", "training@example.com")
