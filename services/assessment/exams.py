@@ -125,7 +125,7 @@ def open_to(db, exam_id, learner_ids, actor, now):
     updated = db[EXAMS].find_one_and_update(
         {"_id": exam_id, "status": {"$in": list(OPENABLE)}},
         {"$addToSet": {"learner_ids": {"$each": learner_ids}},
-         "$push": {"history": history_entry("opened to " + ", ".join(learner_ids), actor, now)}},
+         "$push": {"history": history_entry(f"opened to {len(learner_ids)} more learner(s)", actor, now)}},
         return_document=ReturnDocument.AFTER)
     if updated is None:
         raise EXAM_STATES.conflict(get_exam(db, exam_id), "open")

@@ -97,7 +97,7 @@ def pinned(db, refs):
         question = found.get(ref["question_id"])
         if question is None:
             errors[index] = {"question_id": ["no such question in the bank"]}
-        elif ref["version"] is None and question["status"] != ACTIVE:
+        elif question["status"] != ACTIVE:
             errors[index] = {"question_id": ["this question is retired"]}
         elif ref["version"] is not None and ref["version"] > question["version"]:
             errors[index] = {"version": [f"the question has versions 1 to {question['version']}"]}

@@ -115,6 +115,14 @@ def test_questions_are_versioned_and_an_exam_keeps_the_version_it_pinned(as_, co
     assert [question["topic"] for question in as_(TOM).list_questions({"topic": "users"})["items"]] == ["Users", "Users"]
     assert as_(TOM).list_questions({"tag": "admin", "difficulty": "easy"})["total"] == 1
 
+    retired = as_(SAM).retire_question(bank["where"]["id"])
+    with pytest.raises(InvalidInput):
+        online_exam(as_, bank)  # a new exam cannot use it
+    submitted = as_(ADA).submit_attempt(exam["id"], attempt["id"], answers(attempt, where={"option": 0}))
+    assert retired["status"] == "retired" and submitted["status"] == "graded"  # the exam that has it keeps it
+    assert [question["text"] for question in as_(TOM).list_questions({"topic": "Users"})["items"]] == [
+        "Who may reset passwords?"]
+
 
 def test_of_two_authors_revising_one_question_at_once_one_wins(as_, container, bank):
     question_id = bank["csv"]["id"]
