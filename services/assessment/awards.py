@@ -37,7 +37,8 @@ def grant_awards(db, exam_id, default_rule, actor, now):
         except DuplicateKeyError:
             pass  # granted by an earlier call that stopped halfway
     db[EXAMS].update_one({"_id": exam_id, "awards_granted_at": None},
-                         {"$set": {"awards_granted_at": now}, "$push": {"history": history_entry("awarded", actor, now)}})
+                         {"$set": {"awards_granted_at": now},
+                          "$push": {"history": history_entry("awarded", actor, now)}})
     return list_awards(db, exam_id, actor, limit=100)
 
 

@@ -64,7 +64,8 @@ def response_problem(item, response):
     options = len(item.get("options") or [])
     if item["type"] == SINGLE and not 0 <= response < options:
         return f"choose an option from 0 to {options - 1}"
-    if item["type"] == MULTIPLE and (len(set(response)) != len(response) or not all(0 <= i < options for i in response)):
+    if item["type"] == MULTIPLE and (len(set(response)) != len(response)
+                                     or not all(0 <= index < options for index in response)):
         return f"distinct options from 0 to {options - 1}"
     if item["type"] == NUMERIC and not math.isfinite(response):
         return "a finite number"
@@ -118,8 +119,8 @@ def with_trainer_marks(items, grades):
     if errors or missing:
         raise InvalidInput("grade every short answer of the attempt",
                            {"fields": {"items": errors}, **({"missing": missing} if missing else {})})
-    return [dict(item, awarded=float(given[item["question_id"]]["points"]), comment=given[item["question_id"]]["comment"])
-            if item["question_id"] in given else item for item in items]
+    return [dict(item, awarded=float(grade["points"]), comment=grade["comment"])
+            if (grade := given.get(item["question_id"])) else item for item in items]
 
 
 # ---- rubrics -------------------------------------------------------------------------------------
@@ -139,7 +140,8 @@ def rubric_marks(rubric, chosen):
             continue
         scores.append({"criterion": criterion["name"], "topic": criterion["topic"] or criterion["name"],
                        "level": level["name"], "points": level["points"],
-                       "max_points": max(each["points"] for each in criterion["levels"]), "weight": criterion["weight"]})
+                       "max_points": max(each["points"] for each in criterion["levels"]),
+                       "weight": criterion["weight"]})
     for unknown in chosen:
         errors[unknown] = ["not a criterion of this rubric"]
     return scores, errors

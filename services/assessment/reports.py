@@ -42,5 +42,6 @@ def item_analysis(db, exam_id):
     exam = get_exam(db, exam_id)
     if exam["method"] not in QUESTION_METHODS:
         raise Conflict(f"a {exam['method']} assessment has no questions to analyse", {"method": exam["method"]})
-    figures = analysis.item_analysis(best_results(db, {"exam_id": exam_id}), with_answers=exam["method"] in TAKEN_ONLINE)
+    figures = analysis.item_analysis(best_results(db, {"exam_id": exam_id}),
+                                     with_answers=exam["method"] in TAKEN_ONLINE)
     return dict(figures, exam_id=exam_id)

@@ -10,9 +10,9 @@ from shared.identity import is_staff
 from shared.store import page
 
 from services.assessment import grading
+from services.assessment.access import manages_all
 from services.assessment.attempts import ATTEMPT_STATES, attempt_for
 from services.assessment.contract import GRADED, RELEASED, RESULT_STATUSES, RUBRIC_METHODS, SUBMITTED
-from services.assessment.access import manages_all
 from services.assessment.exams import exam_for, managed_exam
 from services.assessment.store import ATTEMPTS, EXAMS
 
@@ -42,8 +42,8 @@ def grade_attempt(db, exam_id, attempt_id, marks, actor, now):
     if exam["method"] in RUBRIC_METHODS:
         if marks["items"]:
             raise InvalidInput(f"a {exam['method']} is graded by its rubric", {"fields": {"items": ["not used"]}})
-        changes = rubric_result(exam, {mark["criterion"]: mark["level"] for mark in marks["criteria"]},
-                                len(marks["criteria"]))
+        chosen = {mark["criterion"].strip().lower(): mark["level"] for mark in marks["criteria"]}
+        changes = rubric_result(exam, chosen, len(marks["criteria"]))
     else:
         if marks["criteria"]:
             raise InvalidInput("this assessment has no rubric", {"fields": {"criteria": ["not used"]}})

@@ -59,7 +59,8 @@ def parse(exam, csv_text, released):
     unknown = [name for name in header if name not in [LEARNER, COMMENT] + expected]
     if missing or unknown or len(set(header)) != len(header):
         raise InvalidInput("the CSV header does not fit the assessment",
-                           {"expected": [LEARNER] + expected + [f"({COMMENT})"], "missing": missing, "unknown": unknown})
+                           {"expected": [LEARNER] + expected + [f"({COMMENT})"], "missing": missing,
+                            "unknown": unknown})
     reader.fieldnames = header
     rows, errors, seen = [], {}, set()
     for raw in reader:

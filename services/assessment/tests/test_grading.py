@@ -82,7 +82,8 @@ def test_trainer_marks_must_cover_every_waiting_answer_within_its_points():
 RUBRIC = {"criteria": [
     {"name": "Setup", "topic": "Users", "weight": 3.0,
      "levels": [{"name": "poor", "points": 0}, {"name": "fair", "points": 2}, {"name": "good", "points": 4}]},
-    {"name": "Report", "topic": None, "weight": 1.0, "levels": [{"name": "no", "points": 0}, {"name": "yes", "points": 1}]},
+    {"name": "Report", "topic": None, "weight": 1.0,
+     "levels": [{"name": "no", "points": 0}, {"name": "yes", "points": 1}]},
 ]}
 
 

@@ -69,7 +69,8 @@ def bank(as_):
 def complete_session(container, *attendance, session_id="session-1", trainers=("tom",)):
     envelope = make_envelope("SessionCompleted.v1", session_id, {
         "session_id": session_id, "title": "Platform basics", "format": "online", "topics": ["Users"],
-        "starts_at": datetime(2026, 3, 2, 9, tzinfo=timezone.utc), "ends_at": datetime(2026, 3, 2, 12, tzinfo=timezone.utc),
+        "starts_at": datetime(2026, 3, 2, 9, tzinfo=timezone.utc),
+        "ends_at": datetime(2026, 3, 2, 12, tzinfo=timezone.utc),
         "trainer_ids": list(trainers), "completed_at": datetime(2026, 3, 2, 12, tzinfo=timezone.utc),
         "attendance": [{"learner_id": learner, "status": status} for learner, status in attendance]})
     deliver(container, "on_session_completed", "delivery", envelope)
@@ -93,7 +94,8 @@ def answers(attempt, **by_key):
 
 def move_deadline_into_the_past(db, attempt_id):
     """The server's clock passes the attempt's deadline (no test waits for real minutes)."""
-    db[ATTEMPTS].update_one({"_id": attempt_id}, {"$set": {"deadline": datetime.now(timezone.utc) - timedelta(seconds=1)}})
+    past = datetime.now(timezone.utc) - timedelta(seconds=1)
+    db[ATTEMPTS].update_one({"_id": attempt_id}, {"$set": {"deadline": past}})
 
 
 # ---- question bank -------------------------------------------------------------------------------
@@ -112,7 +114,7 @@ def test_questions_are_versioned_and_an_exam_keeps_the_version_it_pinned(as_, co
     assert as_(SAM).get_question(bank["where"]["id"], {"version": 1})["text"] == "Where are users created?"
     assert as_(TOM).get_exam(exam["id"])["questions"][0]["version"] == 1
     assert attempt["items"][0]["text"] == "Where are users created?"
-    assert [question["topic"] for question in as_(TOM).list_questions({"topic": "users"})["items"]] == ["Users", "Users"]
+    assert [question["topic"] for question in as_(TOM).list_questions({"topic": "users"})["items"]] == ["Users"] * 2
     assert as_(TOM).list_questions({"tag": "admin", "difficulty": "easy"})["total"] == 1
 
     retired = as_(SAM).retire_question(bank["where"]["id"])
@@ -447,8 +449,9 @@ def test_a_released_result_assigns_remediation_and_issues_a_certificate_once(as_
                                                                              subscriber):
     events = subscriber(assessment["AMQP_URI"], "assessment")
     exam = online_exam(as_, bank, certificate={"topic": "Platform administration", "valid_months": 12})
-    weak, failed, pre = (graded_envelope(exam, "ada", 80.0, True, ["Reports"]), graded_envelope(exam, "bob", 30.0, False),
-                         graded_envelope(exam, "cy", 10.0, False, pre_test=True))
+    weak = graded_envelope(exam, "ada", 80.0, True, ["Reports"])
+    failed = graded_envelope(exam, "bob", 30.0, False)
+    pre = graded_envelope(exam, "cy", 10.0, False, pre_test=True)
     deliver(container, "assign_remediation", "assessment", weak, weak, failed, pre)
     deliver(container, "issue_certificate", "assessment", weak, weak, failed)
 
@@ -555,8 +558,8 @@ def test_an_erased_learner_is_pseudonymised_in_results_and_forgotten_elsewhere(a
      "time_limit_minutes"),
     ({"method": "paper", "attempts_allowed": 2, "questions": [{"question_id": "question-x"}]}, "attempts_allowed"),
     ({"method": "online", "questions": [{"question_id": "question-unknown"}]}, "questions"),
-    ({"method": "online", "draw": [{"topic": "Users", "count": 1}, {"topic": "users", "difficulty": "easy", "count": 1}]},
-     "draw"),
+    ({"method": "online",
+      "draw": [{"topic": "Users", "count": 1}, {"topic": "users", "difficulty": "easy", "count": 1}]}, "draw"),
 ])
 def test_an_assessment_that_does_not_fit_its_method_is_refused_and_nothing_is_written(as_, db, exam, field):
     with pytest.raises(InvalidInput) as refused:
