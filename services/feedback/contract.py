@@ -233,6 +233,12 @@ class InvitationFormSchema(Schema):
     closes_at = fields.DateTime()
 
 
+class AnswerReceiptSchema(Schema):
+    """What an invited supervisor or peer gets back: their answers were recorded."""
+    id = fields.String()
+    survey_id = fields.String()
+
+
 # ---- analysis ----
 
 class QuestionStatsSchema(Schema):

@@ -39,6 +39,10 @@ class FeedbackService(PlatformService):
 
     # ---- events in ----
 
+    @handles("delivery", "SessionScheduled.v1", consumer="known-sessions")
+    def on_session_scheduled(self, envelope, data):
+        surveys.on_session_scheduled(self.db, data)
+
     @handles("delivery", "SessionCompleted.v1", consumer="open-surveys")
     def on_session_completed(self, envelope, data):
         surveys.on_session_completed(self.db, data, self._rules(), utc_now())

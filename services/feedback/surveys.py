@@ -54,6 +54,15 @@ def course_of(session):
     return session.get("item_id") or session["session_id"]
 
 
+def on_session_scheduled(db, session):
+    """Know a session's course from its scheduling on, so that pre-tests taken before it count."""
+    db[SESSIONS].update_one({"_id": session["session_id"]}, {"$setOnInsert": {
+        "title": session["title"], "course": course_of(session), "plan_id": session.get("plan_id"),
+        "item_id": session.get("item_id"), "topics": session.get("topics") or [],
+        "trainer_ids": session.get("trainer_ids") or [], "starts_at": session["starts_at"],
+        "ends_at": session["ends_at"], "attendees": [], "completed_at": None}}, upsert=True)
+
+
 def on_session_completed(db, session, rules, now):
     """Record the completed session, open its reaction survey and schedule its follow-up."""
     attendees = sorted({entry["learner_id"] for entry in session["attendance"] if entry["status"] in ATTENDED})

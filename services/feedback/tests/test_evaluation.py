@@ -13,7 +13,7 @@ from shared.events import make_envelope, utc_now
 from shared.testing import SERVICE_CLASSES, deliver, rpc_to, run_together
 
 from services.feedback.store import EXAM_RESULTS, INVITATIONS, RESPONSES, SURVEYS
-from services.feedback.tests.conftest import MANAGER, SUPERVISOR, TRAINER, learner
+from services.feedback.tests.conftest import MANAGER, SUPERVISOR, TRAINER, completed_session, learner
 from services.feedback.tests.test_surveys import answers
 
 LEARNERS = ("ada", "grace", "alan")
@@ -103,6 +103,20 @@ def test_exam_results_count_once_and_give_the_pre_post_gain(feedback, as_, db, c
     assert evaluation["learning"] == {"results": 5, "learners": 3, "mean_score": 70.0, "pass_rate": 0.667,
                                       "pairs": 2, "mean_pre": 45.0, "mean_post": 77.5, "mean_gain": 32.5,
                                       "weak_topics": ["charts", "filters"]}  # weak for a third or more
+
+
+def test_pre_tests_taken_before_a_session_completes_count_for_its_course(feedback, as_, complete):
+    session = {key: value for key, value in completed_session("session-7", {}).items()
+               if key not in ("attendance", "completed_at")}
+    scheduled = make_envelope("SessionScheduled.v1", "session-7", dict(session, capacity=20))
+    deliver(feedback, "on_session_scheduled", "delivery", scheduled, scheduled)
+    deliver(feedback, "on_exam_graded", "assessment", graded("sub-1", "ada", 30, "session-7", pre_test=True))
+    complete(feedback, "session-7", {"ada": "present"})
+    deliver(feedback, "on_exam_graded", "assessment", graded("sub-2", "ada", 75, "session-7"))
+
+    evaluation = as_(feedback, MANAGER).create_evaluation({"scope": "course", "course": "item-reports"})
+    assert (evaluation["learning"]["pairs"], evaluation["learning"]["mean_gain"]) == (1, 45.0)
+    assert evaluation["title"] == "Evaluation of course Reports workshop (session-7)"
 
 
 def test_course_report_combines_four_levels_and_completion_feeds_planning(

@@ -138,12 +138,13 @@ def test_staff_record_face_to_face_feedback_and_online_ratings(feedback, as_, co
 def test_anonymous_survey_keeps_no_learner_id_anywhere_and_withholds_small_groups(
         start_feedback, as_, db, complete, subscriber):
     feedback = start_feedback(FEEDBACK_ANONYMOUS="true")
-    names = ["ada", "grace", "alan"]
+    # Names that no random id (hex) can contain by chance.
+    names = ["ada.lovelace", "grace.hopper", "alan.turing"]
     survey_id = complete(feedback, "session-1", {name: "present" for name in names})
     events = subscriber(feedback.config["AMQP_URI"], "feedback")
 
-    as_(feedback, learner("ada")).submit_response(survey_id, answers(score=5, improve="Slower pace please"))
-    as_(feedback, learner("grace")).submit_response(survey_id, answers(score=3, liked="讲师讲得很清楚"))
+    as_(feedback, learner("ada.lovelace")).submit_response(survey_id, answers(score=5, improve="Slower pace please"))
+    as_(feedback, learner("grace.hopper")).submit_response(survey_id, answers(score=3, liked="讲师讲得很清楚"))
 
     # Two answers, minimum three: counts only.
     report = as_(feedback, SUPERVISOR).survey_report(survey_id)
@@ -154,7 +155,7 @@ def test_anonymous_survey_keeps_no_learner_id_anywhere_and_withholds_small_group
         as_(feedback, SUPERVISOR).list_responses(survey_id, {})
     assert refused.value.details == {"responses": "2", "min_group_size": "3"}  # details cross RPC as text
 
-    as_(feedback, learner("alan")).submit_response(survey_id, answers(score=4))
+    as_(feedback, learner("alan.turing")).submit_response(survey_id, answers(score=4))
     published = [events.wait_for("FeedbackSubmitted.v2") for _ in names]
     late = events.collect(1.0, where=lambda envelope: envelope["type"] == "FeedbackSubmitted.v1")
 
@@ -163,7 +164,7 @@ def test_anonymous_survey_keeps_no_learner_id_anywhere_and_withholds_small_group
     seen = {
         "events": published + late,
         "responses": as_(feedback, SUPERVISOR).list_responses(survey_id, {}),
-        "learner's view": as_(feedback, learner("ada")).list_responses(survey_id, {}),
+        "learner's view": as_(feedback, learner("ada.lovelace")).list_responses(survey_id, {}),
         "report": report,
         "survey": as_(feedback, SUPERVISOR).list_surveys({}),
         "text": as_(feedback, SUPERVISOR).survey_text_analysis(survey_id),
@@ -177,7 +178,7 @@ def test_anonymous_survey_keeps_no_learner_id_anywhere_and_withholds_small_group
         text = json.dumps(content, default=str)
         assert not any(name in text for name in names), where
     # Who answered is kept apart, with no time and nothing pointing at a response.
-    respondent = db(feedback)[RESPONDENTS].find_one({"learner_id": "ada"})
+    respondent = db(feedback)[RESPONDENTS].find_one({"learner_id": "ada.lovelace"})
     assert set(respondent) == {"_id", "survey_id", "learner_id"}
     assert {response["submitted_at"].time().isoformat() for response in seen["stored answers"]} == {"00:00:00"}
 
