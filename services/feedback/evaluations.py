@@ -45,7 +45,7 @@ def reaction_level(surveys, responses, min_group_size):
     invited = sum(survey["invited"] for survey in surveys)
     withheld = len(responses) < min_group_size
     return {"surveys": len(surveys), "invited": invited, "responses": len(responses),
-            "response_rate": statistics.rate(len(responses), invited), "withheld": withheld,
+            "response_rate": statistics.rate(statistics.learners_answering(responses), invited), "withheld": withheld,
             "section_scores": {} if withheld else statistics.section_means(responses),
             "nps": None if withheld else statistics.nps_of(responses)}
 
@@ -63,8 +63,9 @@ def level_scores(reaction, learning, behaviour, results):
     improved, indicators = results["improved"], len(results["indicators"])
     return [
         {"level": 1, "name": "reaction", "score": on_five_point_percent(reaction_mean),
-         "summary": withheld_or(reaction, f"{reaction['responses']} of {reaction['invited']} invited answered; mean "
-                                          f"{reaction_mean} of 5; net promoter score {reaction['nps']}")},
+         "summary": withheld_or(reaction, f"{reaction['responses']} responses, response rate "
+                                          f"{reaction['response_rate']}; mean {reaction_mean} of 5; net promoter "
+                                          f"score {reaction['nps']}")},
         {"level": 2, "name": "learning", "score": learning["mean_score"],
          "summary": (f"{learning['learners']} learners: mean score {learning['mean_score']}%, pass rate "
                      f"{learning['pass_rate']}; gain {learning['mean_gain']} points over {learning['pairs']} "

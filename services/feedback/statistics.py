@@ -64,6 +64,11 @@ def by_respondent(responses):
             for role, group in sorted(groups.items())}
 
 
+def learners_answering(responses):
+    """Responses given by the invited learners themselves (the response rate's numerator)."""
+    return sum(response["respondent"] == "learner" for response in responses)
+
+
 def nps_of(responses):
     return net_promoter_score(response["nps"] for response in responses if response.get("nps") is not None)
 
@@ -75,7 +80,7 @@ def survey_report(survey, responses, min_group_size):
     report = {"survey_id": survey["_id"], "title": survey["title"], "kind": survey["kind"],
               "session_id": survey["session_id"], "course": survey["course"], "trainer_ids": survey["trainer_ids"],
               "anonymous": survey["anonymous"], "status": survey["status"], "invited": survey["invited"],
-              "responses": len(responses), "response_rate": rate(len(responses), survey["invited"]),
+              "responses": len(responses), "response_rate": rate(learners_answering(responses), survey["invited"]),
               "min_group_size": min_group_size, "withheld": withheld, "nps": None, "sections": [],
               "questions": [], "by_respondent": {}}
     if withheld:

@@ -66,7 +66,7 @@ POSITIVE_EN = {"good", "great", "excel", "clear", "help", "use", "practic", "int
                "fun", "nice", "amaz", "brilliant", "fantast", "satisfi", "relev", "knowledg"}
 NEGATIVE_EN = {"bad", "poor", "confus", "bore", "difficult", "hard", "unclear", "fast", "slow", "rush",
                "long", "lag", "noisi", "problem", "issu", "wast", "disappoint", "lack", "miss", "broken",
-               "terribl", "aw", "complic", "short", "hurri", "outdat"}
+               "terribl", "aw", "complic", "short", "hurri", "outdat", "break", "cold", "hot", "crash"}
 POSITIVE_ZH = ("清楚", "清晰", "有用", "实用", "满意", "喜欢", "很好", "不错", "生动", "耐心", "专业", "有帮助",
                "收获", "精彩", "易懂", "详细", "有趣", "感谢", "受益")
 # Matched (and removed) before the positive words: several contain one.
