@@ -158,5 +158,6 @@ class InvitationLink(MethodView):
     @blp.arguments(AnswersSchema)
     @blp.alt_response(201, schema=AnswerReceiptSchema, success=True)
     def post(self, answers, token):
-        """Answer through an invitation's link, once (409 once used)."""
+        """Answer through an invitation's link, once: a second answer, or a retry, is 409 (the link is used up,
+        so Idempotency-Key has nothing to add here)."""
         return call("feedback", "answer_invitation", token, answers), 201
