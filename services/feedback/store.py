@@ -15,9 +15,15 @@ EVALUATIONS = "evaluations"
 IMPROVEMENT_ACTIONS = "improvement_actions"
 NOTICES = "notices"
 OUTBOX_COLLECTIONS = (RESPONSES, EVALUATIONS, IMPROVEMENT_ACTIONS)
+# The first release's one-response-per-(session, learner) index: anonymous responses (no learner
+# id) of one session would collide on it. One answer per learner is the respondents' index now.
+RETIRED_INDEXES = {RESPONSES: ("session_id_1_learner_id_1",)}
 
 
 def ensure_indexes(db):
+    for collection, names in RETIRED_INDEXES.items():
+        for name in set(names) & set(db[collection].index_information()):
+            db[collection].drop_index(name)
     db[QUESTIONNAIRES].create_index([("created_at", -1)])
     db[SESSIONS].create_index([("course", 1), ("starts_at", 1)])
     db[SURVEYS].create_index([("status", 1), ("closes_at", 1)])

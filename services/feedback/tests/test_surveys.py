@@ -8,6 +8,7 @@ from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.events import make_envelope
 from shared.testing import deliver, rpc_to, run_together
 
+from services.feedback.service import FeedbackService
 from services.feedback.store import RESPONDENTS, RESPONSES, SURVEYS
 from services.feedback.tests.conftest import SUPERVISOR, TRAINER, OTHER_TRAINER, completed_session, learner
 
@@ -193,3 +194,16 @@ def test_trainers_see_their_own_sessions_only(feedback, as_, complete):
     assert as_(feedback, OTHER_TRAINER).list_surveys({})["total"] == 0
     with pytest.raises(Forbidden):
         as_(feedback, learner("ada")).survey_report(survey_id)
+
+
+def test_a_store_from_the_first_release_takes_anonymous_answers(running_service, service_config, mongo_client,
+                                                                 as_, complete):
+    config = service_config("feedback")
+    old = mongo_client.get_database(config["MONGO_URI"].rsplit("/", 1)[1])[RESPONSES]
+    old.create_index([("session_id", 1), ("learner_id", 1)], unique=True)  # as the first release left it
+    feedback = running_service(FeedbackService, MONGO_URI=config["MONGO_URI"], FEEDBACK_ANONYMOUS="true")
+    survey_id = complete(feedback, "session-1", ATTENDANCE)
+
+    for name in ("ada", "grace"):
+        as_(feedback, learner(name)).submit_response(survey_id, answers())
+    assert old.count_documents({"survey_id": survey_id, "learner_id": None}) == 2
