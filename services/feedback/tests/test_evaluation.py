@@ -190,9 +190,9 @@ def archive(running_service):
 
 def register(as_, archive, names):
     for name in names:
-        as_(archive, SUPERVISOR).register_learner({"first_name": name.title(), "last_name": "Tester",
-                                                   "email": f"{name}@example.com", "organisation": "Acme",
-                                                   "subject": name})
+        as_(archive, SUPERVISOR).register_learner({"learner_id": name, "first_name": name.title(),
+                                                   "last_name": "Tester", "email": f"{name}@example.com",
+                                                   "organisation": "Acme", "user_type": "customer"})
 
 
 def test_invitation_and_reminder_reach_whom_they_should_once(
