@@ -22,6 +22,7 @@ from shared.shell.client import RpcPool
 from gateway import errors, resources
 from gateway.auth import TokenVerifier
 from gateway.idempotency import HEADER as IDEMPOTENCY_HEADER, IdempotencyStore
+from gateway.protection import protect
 from gateway.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,8 @@ LOCAL_ASSETS_URL = "/api/swagger-ui/"
 
 
 class PlatformApi(Api):
+    ERROR_SCHEMA = errors.ErrorSchema
+
     def handle_http_exception(self, error):
         return errors.from_http_exception(error)
 
@@ -42,7 +45,7 @@ def create_app(settings=None):
     settings = settings or Settings()
     if settings.problems():
         raise MisconfiguredGateway("the gateway will not start: " + "; ".join(settings.problems()))
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)  # it serves no files of its own but Swagger UI's
     app.config.update(
         API_TITLE="Training platform API",
         API_VERSION="v1",
@@ -72,6 +75,8 @@ def create_app(settings=None):
         api.register_blueprint(importlib.import_module(f"{resources.__name__}.{module.name}").blp,
                                url_prefix="/api/v1")
     document_idempotency_key(api)
+    errors.document_errors(api)
+    protect(app)
     errors.register(app)
     register_observability(app)
     register_ops(app, settings)

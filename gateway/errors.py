@@ -2,6 +2,7 @@
 import logging
 
 from flask import g, jsonify, request
+from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
 from shared.errors import DomainError
@@ -25,6 +26,49 @@ DEFAULT_MESSAGES = {
     413: "the request body is too large",
     422: "the request failed validation; see details",
 }
+
+
+class ErrorBodySchema(Schema):
+    code = fields.String(required=True, metadata={"description": "Stable, machine-readable, e.g. conflict."})
+    message = fields.String(required=True)
+    details = fields.Dict(required=True, metadata={"description": "Field messages, the current state, ..."})
+    request_id = fields.String(metadata={"description": "Quote it when reporting a problem."})
+
+
+class ErrorSchema(Schema):
+    """Every error the gateway answers has this shape."""
+    error = fields.Nested(ErrorBodySchema, required=True)
+
+
+# Documented on every operation (status -> when), beside what each operation documents itself.
+COMMON_ERRORS = {
+    401: "Missing or invalid bearer token.",
+    403: "Your role may not do this, or the object is not yours.",
+    429: "Too many requests from this client on this route; see Retry-After.",
+    503: "A service or the broker is down: the request was not taken.",
+    504: "The request was taken but not answered in time: its outcome is unknown.",
+}
+PATH_ERRORS = {404: "No such resource (or one you may not know of)."}
+WRITE_ERRORS = {409: "Not allowed in the resource's current state (details give it), or an "
+                     "Idempotency-Key still in use.",
+                413: "The body is larger than MAX_BODY_BYTES.",
+                422: "The request failed validation; details give field messages."}
+
+
+def document_errors(api):
+    """Name every error an operation can answer, all with ErrorSchema."""
+    for status, description in {**COMMON_ERRORS, **PATH_ERRORS, **WRITE_ERRORS}.items():
+        api.spec.components.response(f"Error{status}", {
+            "description": description, "content": {"application/json": {"schema": ErrorSchema}}})
+    for path, operations in api.spec._paths.items():  # apispec keeps the registered paths here
+        for method, operation in operations.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            wanted = {**COMMON_ERRORS, **(PATH_ERRORS if "{" in path else {}),
+                      **(WRITE_ERRORS if method != "get" else {422: WRITE_ERRORS[422]})}
+            responses = operation.setdefault("responses", {})
+            for status in wanted:
+                responses[str(status)] = {"$ref": f"#/components/responses/Error{status}"}
 
 
 def error_response(status, message, details=None, code=None):

@@ -12,7 +12,8 @@ timeout = 30
 graceful_timeout = 20
 accesslog = "-"
 access_log_format = '{"time": "%(t)s", "request": "%(r)s", "status": %(s)s, "duration_us": %(D)s, "request_id": "%({x-request-id}o)s"}'
-logconfig_dict = __import__("shared.logs", fromlist=["LOGGING"]).LOGGING
+logconfig_dict = __import__("shared.logs", fromlist=["with_filter"]).with_filter(
+    "redact", "gateway.protection.RedactTokens")  # no bearer token ever reaches a log line
 
 
 def on_starting(server):

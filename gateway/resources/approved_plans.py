@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 from shared.schemas import PageQuerySchema
 from services.delivery.contract import ApprovedPlanPageSchema, ApprovedPlanSchema
 
-from gateway.auth import any_role
+from gateway.auth import staff_only
 from gateway.resources import call
 
 blp = Blueprint("approved-plans", __name__, description="Plans management approved, as delivery received them.")
@@ -13,7 +13,7 @@ blp = Blueprint("approved-plans", __name__, description="Plans management approv
 
 @blp.route("/approved-plans")
 class ApprovedPlans(MethodView):
-    @any_role
+    @staff_only
     @blp.arguments(PageQuerySchema, location="query")
     @blp.alt_response(200, schema=ApprovedPlanPageSchema, success=True)
     def get(self, query):
@@ -23,7 +23,7 @@ class ApprovedPlans(MethodView):
 
 @blp.route("/approved-plans/<plan_id>")
 class ApprovedPlanById(MethodView):
-    @any_role
+    @staff_only
     @blp.alt_response(200, schema=ApprovedPlanSchema, success=True)
     def get(self, plan_id):
         """One approved plan with the items delivery will schedule; staff only."""

@@ -2,7 +2,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.webhooks.contract import (DeliveryPageSchema, DeliveryQuerySchema, DeliverySchema,
+from services.webhooks.contract import (WebhookDeliveryPageSchema, WebhookDeliveryQuerySchema, WebhookDeliverySchema,
                                         SubscriptionCreateSchema, SubscriptionCreatedSchema, SubscriptionPageSchema,
                                         SubscriptionQuerySchema, SubscriptionSchema)
 
@@ -66,8 +66,8 @@ class ResumeSubscription(MethodView):
 @blp.route("/webhooks/<subscription_id>/deliveries")
 class Deliveries(MethodView):
     @roles_required("admin")
-    @blp.arguments(DeliveryQuerySchema, location="query")
-    @blp.alt_response(200, schema=DeliveryPageSchema, success=True)
+    @blp.arguments(WebhookDeliveryQuerySchema, location="query")
+    @blp.alt_response(200, schema=WebhookDeliveryPageSchema, success=True)
     def get(self, query, subscription_id):
         """The delivery log: every event sent to it, with each attempt's answer; filter by status."""
         return call("webhooks", "list_deliveries", subscription_id, query)
@@ -76,7 +76,7 @@ class Deliveries(MethodView):
 @blp.route("/webhooks/deliveries/<path:delivery_id>/redrive")
 class RedriveDelivery(MethodView):
     @roles_required("admin")
-    @blp.alt_response(200, schema=DeliverySchema, success=True)
+    @blp.alt_response(200, schema=WebhookDeliverySchema, success=True)
     def post(self, delivery_id):
         """Send a parked delivery again now, with a fresh set of attempts."""
         return call("webhooks", "redrive_delivery", delivery_id)

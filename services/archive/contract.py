@@ -122,14 +122,14 @@ class ReadQuerySchema(Schema):
                            metadata={"description": "Why you read it; kept in the audit log."})
 
 
-class EnrolmentSchema(Schema):
+class ArchivedEnrolmentSchema(Schema):
     status = fields.String(metadata={"description": "enrolled or cancelled"})
     at = fields.DateTime()
     reason = fields.String(allow_none=True)
     from_waiting_list = fields.Boolean(allow_none=True)
 
 
-class AttendanceSchema(Schema):
+class ArchivedAttendanceSchema(Schema):
     status = fields.String(metadata={"description": ", ".join(ATTENDANCE)})
     participation_score = fields.Integer(allow_none=True)
     at = fields.DateTime()
@@ -156,8 +156,8 @@ class TrainingRecordSchema(Schema):
     venue = fields.String(allow_none=True)
     trainer_ids = fields.List(fields.String())
     session_status = fields.String(metadata={"description": ", ".join(SESSION_STATUSES)})
-    enrolment = fields.Nested(EnrolmentSchema, allow_none=True)
-    attendance = fields.Nested(AttendanceSchema, allow_none=True)
+    enrolment = fields.Nested(ArchivedEnrolmentSchema, allow_none=True)
+    attendance = fields.Nested(ArchivedAttendanceSchema, allow_none=True)
     result = fields.Nested(RecordResultSchema, allow_none=True)
     completed = fields.Boolean(metadata={"description": "The session took place and the learner attended it."})
     hours = fields.Float(metadata={"description": "Training hours: the session's length if completed."})
@@ -178,7 +178,7 @@ class ExamResultSchema(Schema):
     graded_at = fields.DateTime()
 
 
-class CertificateSchema(Schema):
+class ArchivedCertificateSchema(Schema):
     certificate_id = fields.String()
     number = fields.String()
     exam_id = fields.String()
@@ -216,7 +216,7 @@ class ArchiveSchema(Schema):
     summary = fields.Nested(ArchiveSummarySchema)
     records = fields.List(fields.Nested(TrainingRecordSchema))
     results = fields.List(fields.Nested(ExamResultSchema))
-    certificates = fields.List(fields.Nested(CertificateSchema))
+    certificates = fields.List(fields.Nested(ArchivedCertificateSchema))
     feedback = fields.List(fields.Nested(FeedbackGivenSchema))
 
 

@@ -49,14 +49,14 @@ class SubscriptionQuerySchema(PageQuerySchema):
     status = fields.String(load_default=None, validate=validate.OneOf(SUBSCRIPTION_STATUSES))
 
 
-class AttemptSchema(Schema):
+class DeliveryAttemptSchema(Schema):
     at = fields.DateTime()
     status_code = fields.Integer(allow_none=True)
     error = fields.String(allow_none=True)
     duration_ms = fields.Integer()
 
 
-class DeliverySchema(Schema):
+class WebhookDeliverySchema(Schema):
     id = fields.String(attribute="_id")
     subscription_id = fields.String()
     event_id = fields.String()
@@ -64,14 +64,14 @@ class DeliverySchema(Schema):
     status = fields.String()
     attempts = fields.Integer()
     next_attempt_at = fields.DateTime(allow_none=True)
-    log = fields.List(fields.Nested(AttemptSchema))
+    log = fields.List(fields.Nested(DeliveryAttemptSchema))
     created_at = fields.DateTime()
     delivered_at = fields.DateTime(allow_none=True)
 
 
-class DeliveryQuerySchema(PageQuerySchema):
+class WebhookDeliveryQuerySchema(PageQuerySchema):
     status = fields.String(load_default=None, validate=validate.OneOf(DELIVERY_STATUSES))
 
 
 SubscriptionPageSchema = page_schema(SubscriptionSchema)
-DeliveryPageSchema = page_schema(DeliverySchema)
+WebhookDeliveryPageSchema = page_schema(WebhookDeliverySchema)

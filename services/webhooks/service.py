@@ -7,7 +7,7 @@ from shared.events import utc_now
 from shared.shell import Events, PlatformService, Store, handles_all, rpc, singleton_timer
 
 from services.webhooks import deliveries, store, subscriptions
-from services.webhooks.contract import (DeliveryPageSchema, DeliveryQuerySchema, DeliverySchema,
+from services.webhooks.contract import (WebhookDeliveryPageSchema, WebhookDeliveryQuerySchema, WebhookDeliverySchema,
                                         SubscriptionCreateSchema, SubscriptionCreatedSchema, SubscriptionPageSchema,
                                         SubscriptionQuerySchema, SubscriptionSchema)
 from services.webhooks.targets import TargetPolicy
@@ -65,8 +65,8 @@ class WebhooksService(PlatformService):
     def list_deliveries(self, subscription_id, query=None):
         self.caller.require(*INTEGRATORS)
         total, items = deliveries.list_deliveries(self.db, subscription_id,
-                                                  **validated(DeliveryQuerySchema(), query or {}))
-        return DeliveryPageSchema().dump({"total": total, "items": items})
+                                                  **validated(WebhookDeliveryQuerySchema(), query or {}))
+        return WebhookDeliveryPageSchema().dump({"total": total, "items": items})
 
     @rpc
     def redrive_delivery(self, delivery_id):
@@ -74,7 +74,7 @@ class WebhooksService(PlatformService):
         now = utc_now()
         deliveries.redrive(self.db, delivery_id, now)
         deliveries.attempt(self.db, delivery_id, now, self._policy(), *self._retries())
-        return DeliverySchema().dump(deliveries.get_delivery(self.db, delivery_id))
+        return WebhookDeliverySchema().dump(deliveries.get_delivery(self.db, delivery_id))
 
     def _policy(self):
         return TargetPolicy(allow_http=setting(self.config, "WEBHOOK_ALLOW_HTTP", int, default=0) == 1,
