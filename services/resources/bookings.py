@@ -70,24 +70,14 @@ def request(db, session, sequence, action, now):
 
 
 def decide(db, booking, new_event, now, by=DELIVERY):
-    """Hold every resource that fits, then write the decision and its event for this check."""
+    """Hold every resource the session asks for, or find why not; write the decision and its event
+    for this check."""
     session_id, check = booking["_id"], booking["check"]
-    reserved, conflicts = [], []
-    for kind, resource_id, resource, problems in assessed(db, booking):
-        name = resource["name"] if resource else resource_id
-        if not problems:
-            holder = calendars.hold(db, kind, resource_id, session_id, check, booking["starts_at"], booking["ends_at"])
-            if holder is None:
-                reserved.append({"kind": kind, "resource_id": resource_id, "name": name})
-                continue
-            problems = [("double_booked", f"{name} is booked for session {holder} at that time")]
-        conflicts += [{"kind": kind, "resource_id": resource_id, "reason": reason, "detail": detail}
-                      for reason, detail in problems]
-    conflicts += [{"kind": kind, "resource_id": None, "reason": "missing", "detail": detail}
-                  for kind, detail in missing(booking)]
+    starts_at, ends_at = booking["starts_at"], booking["ends_at"]
+    reserved, conflicts = reserve_all_or_nothing(db, booking)
     alternatives = free_alternatives(db, booking, conflicts) if conflicts else []
     status = CONFLICT if conflicts else RESERVED
-    times = {"session_id": session_id, "starts_at": booking["starts_at"], "ends_at": booking["ends_at"]}
+    times = {"session_id": session_id, "starts_at": starts_at, "ends_at": ends_at}
     if conflicts:
         event = new_event("ResourceConflictDetected.v1", session_id, dict(
             times, conflicts=conflicts, alternatives=alternatives, detected_at=now))
@@ -102,12 +92,42 @@ def decide(db, booking, new_event, now, by=DELIVERY):
     if decided is None:  # a later change or recheck took over: give back what this attempt held
         calendars.release_check(db, session_id, check)
         return get_booking(db, session_id)
-    calendars.release(db, session_id, keep_check=check)  # what earlier checks held and this one does not
+    # What earlier checks held (all of it, when this one is a conflict).
+    calendars.release(db, session_id, keep_check=None if conflicts else check)
     return decided
 
 
+def reserve_all_or_nothing(db, booking):
+    """(reserved, conflicts): every resource held, or none and every reason why not."""
+    session_id, check = booking["_id"], booking["check"]
+    starts_at, ends_at = booking["starts_at"], booking["ends_at"]
+    conflicts = [{"kind": kind, "resource_id": None, "reason": "missing", "detail": detail}
+                 for kind, detail in missing(booking)]
+    fitting = []
+    for kind, resource_id, resource, problems in assessed(db, booking):
+        conflicts += [{"kind": kind, "resource_id": resource_id, "reason": reason, "detail": detail}
+                      for reason, detail in problems]
+        if not problems:
+            fitting.append((calendars.calendar_id(kind, resource_id), kind, resource_id, resource["name"]))
+    reserved = []
+    for _, kind, resource_id, name in sorted(fitting):
+        if conflicts:  # the session will not be booked: only say who else has the resource
+            other = calendars.holder(db, kind, resource_id, session_id, starts_at, ends_at)
+        else:
+            other = calendars.hold(db, kind, resource_id, session_id, check, starts_at, ends_at)
+        if other:
+            conflicts.append({"kind": kind, "resource_id": resource_id, "reason": "double_booked",
+                              "detail": f"{name} is booked for session {other} at that time"})
+        else:
+            reserved.append({"kind": kind, "resource_id": resource_id, "name": name})
+    if conflicts:
+        calendars.release_check(db, session_id, check)
+        return [], conflicts
+    return reserved, []
+
+
 def assessed(db, booking):
-    """(kind, id, resource or None, problems) for every resource the session asks for."""
+    """(kind, id, resource or None, problems apart from its calendar) for every resource the session asks for."""
     for kind, (collection, field) in REGISTERS.items():
         wanted = booking[field] if isinstance(booking[field], list) else [booking[field]] if booking[field] else []
         found = {doc["_id"]: doc for doc in db[collection].find({"_id": {"$in": wanted}})} if wanted else {}

@@ -39,13 +39,18 @@ def hold(db, kind, resource_id, session_id, check, starts_at, ends_at):
     if pushed.modified_count:
         return None
     calendar = db[CALENDARS].find_one({"_id": doc_id})
-    for other in calendar["entries"]:
-        if other["session_id"] == session_id and other["check"] == check:
-            return None
-    for other in calendar["entries"]:
-        if other["session_id"] != session_id and other["starts_at"] < ends_at and other["ends_at"] > starts_at:
-            return other["session_id"]
-    return hold(db, kind, resource_id, session_id, check, starts_at, ends_at)  # the blocker just left
+    if any(other["session_id"] == session_id and other["check"] == check for other in calendar["entries"]):
+        return None
+    blocker = holder(db, kind, resource_id, session_id, starts_at, ends_at)
+    return blocker or hold(db, kind, resource_id, session_id, check, starts_at, ends_at)  # the blocker just left
+
+
+def holder(db, kind, resource_id, session_id, starts_at, ends_at):
+    """The other session holding the resource at some point of [starts_at, ends_at), if any."""
+    calendar = db[CALENDARS].find_one({"_id": calendar_id(kind, resource_id)}) or {"entries": []}
+    return next((other["session_id"] for other in calendar["entries"]
+                 if other["session_id"] != session_id and other["starts_at"] < ends_at
+                 and other["ends_at"] > starts_at), None)
 
 
 def release(db, session_id, keep_check=None):

@@ -498,7 +498,6 @@ class ReviewSchema(Schema):
     requested_by = fields.String()
     requested_at = fields.DateTime()
     note = fields.String()
-    reviewers = fields.List(fields.Nested(ReviewerSchema))
     outcome = fields.String(allow_none=True)
 
 
@@ -563,6 +562,7 @@ class MaterialSchema(Schema):
     file = fields.Nested(FileSchema, allow_none=True)
     author = fields.String()
     review = fields.Nested(ReviewSchema, allow_none=True)
+    reviewers = fields.List(fields.Nested(ReviewerSchema), metadata={"description": "The current review's experts."})
     comments = fields.List(fields.Nested(CommentSchema))
     versions = fields.List(fields.Nested(MaterialVersionSchema), metadata={"description": "Every published version."})
     revision_log = fields.List(fields.Nested(RevisionLogEntrySchema))

@@ -71,13 +71,15 @@ def open_maintenance(db, equipment_id, request, actor, now):
 def close_maintenance(db, equipment_id, record_id, outcome, actor, now):
     """Record who did the work and what it cost; the asset is available again."""
     item = get_equipment(db, equipment_id)
-    if not any(record["id"] == record_id for record in item["maintenance"]):
+    index = next((index for index, record in enumerate(item["maintenance"]) if record["id"] == record_id), None)
+    if index is None:
         raise NotFound(f"maintenance record {record_id} does not exist", {"maintenance_id": record_id})
-    changes = {f"maintenance.$.{key}": value for key, value in outcome.items()}
-    changes.update({"maintenance.$.cost": stored_amount(outcome["cost"]), "maintenance.$.closed_by": actor["id"],
-                    "maintenance.$.closed_at": now})
+    record = f"maintenance.{index}"  # records are only ever appended, so the index stays the record's
+    changes = {f"{record}.{key}": value for key, value in outcome.items()}
+    changes.update({f"{record}.cost": stored_amount(outcome["cost"]), f"{record}.closed_by": actor["id"],
+                    f"{record}.closed_at": now})
     return EQUIPMENT_STATES.apply(db, item, "finish_maintenance", changes=changes, now=now,
-                                  guard={"maintenance": {"$elemMatch": {"id": record_id, "closed_at": None}}})
+                                  guard={f"{record}.id": record_id, f"{record}.closed_at": None})
 
 
 def record_upgrade(db, equipment_id, upgrade, actor, now):

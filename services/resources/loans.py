@@ -94,6 +94,10 @@ def pseudonymise_borrower(db, borrower_id, pseudonym):
     erased = {"borrower_id": pseudonym, "borrower_name": None}
     db[COPIES].update_many({"loan.borrower_id": borrower_id},
                            {"$set": {f"loan.{key}": value for key, value in erased.items()}})
-    db[COPIES].update_many({"history.borrower_id": borrower_id},
-                           {"$set": {f"history.$[loan].{key}": value for key, value in erased.items()}},
-                           array_filters=[{"loan.borrower_id": borrower_id}])
+    for copy in db[COPIES].find({"history.borrower_id": borrower_id}, {"history": 1}):
+        # The filter names the loans by id, a field the update leaves alone: the embedded store
+        # evaluates array filters again for each path it sets.
+        loan_ids = [loan["loan_id"] for loan in copy["history"] if loan["borrower_id"] == borrower_id]
+        db[COPIES].update_one({"_id": copy["_id"]},
+                              {"$set": {f"history.$[loan].{key}": value for key, value in erased.items()}},
+                              array_filters=[{"loan.loan_id": {"$in": loan_ids}}])

@@ -62,7 +62,7 @@ def history(action, actor, version, comment=None):
 
 def create_material(db, material, actor, now):
     doc = dict(content(material), _id=new_id("material"), version=1, published_version=None,
-               status=DRAFT, file=None, author=actor["id"], review=None, comments=[], versions=[], revision_log=[],
+               status=DRAFT, file=None, author=actor["id"], review=None, reviewers=[], comments=[], versions=[], revision_log=[],
                review_flags=[], retirement=None, change_summary=None, last_published_at=None,
                history=[dict(history("created", actor, 1), at=now)], created_at=now, updated_at=now, outbox=[])
     db[MATERIALS].insert_one(doc)
@@ -83,7 +83,7 @@ def list_materials(db, status=None, category=None, topic=None, product=None, rev
     if review_due is not None:
         query["review_flags"] = {"$ne": []} if review_due else []
     if reviewer:
-        query.update({"status": IN_REVIEW, "review.reviewers": {"$elemMatch": {"id": reviewer, "decision": None}}})
+        query.update({"status": IN_REVIEW, "reviewers": {"$elemMatch": {"id": reviewer, "decision": None}}})
     return page(db[MATERIALS], query, [("number", 1), ("created_at", 1), ("_id", 1)], limit, offset)
 
 
@@ -109,10 +109,9 @@ def submit_for_review(db, material_id, request, actor, now):
         raise Conflict("attach the material's file before asking for review", {"status": material["status"]})
     review_round = (material["review"] or {}).get("round", 0) + 1
     review = {"round": review_round, "version": material["version"], "requested_by": actor["id"], "requested_at": now,
-              "note": request["note"], "outcome": None,
-              "reviewers": [{"id": reviewer, "decision": None, "comment": None, "decided_at": None}
-                            for reviewer in reviewers]}
-    return MATERIAL_STATES.apply(db, material, "submit_for_review", changes={"review": review},
+              "note": request["note"], "outcome": None}
+    panel = [{"id": reviewer, "decision": None, "comment": None, "decided_at": None} for reviewer in reviewers]
+    return MATERIAL_STATES.apply(db, material, "submit_for_review", changes={"review": review, "reviewers": panel},
                                  guard={"version": material["version"]},
                                  history=history("submitted_for_review", actor, material["version"], request["note"]),
                                  now=now)
@@ -122,17 +121,19 @@ def decide_review(db, material_id, decision, actor, now):
     """A named reviewer approves or rejects. A rejection sends the material back to draft at once;
     the last approval makes it approved."""
     material = MATERIAL_STATES.require(get_material(db, material_id), decision["decision"])
-    reviewer = next((entry for entry in material["review"]["reviewers"] if entry["id"] == actor["id"]), None)
-    if reviewer is None:
+    seat = next((index for index, entry in enumerate(material["reviewers"]) if entry["id"] == actor["id"]), None)
+    if seat is None:
         raise Forbidden("only the material's named reviewers decide on it",
-                        {"reviewers": [entry["id"] for entry in material["review"]["reviewers"]]})
-    if reviewer["decision"] is not None:
-        raise Conflict(f"you have already decided ({reviewer['decision']}) on this review",
-                       {"status": material["status"], "decision": reviewer["decision"]})
-    recorded = {"review.reviewers.$.decision": decision["decision"], "review.reviewers.$.comment": decision["comment"],
-                "review.reviewers.$.decided_at": now}
-    guard = {"review.round": material["review"]["round"],
-             "review.reviewers": {"$elemMatch": {"id": actor["id"], "decision": None}}}
+                        {"reviewers": [entry["id"] for entry in material["reviewers"]]})
+    if material["reviewers"][seat]["decision"] is not None:
+        raise Conflict(f"you have already decided ({material['reviewers'][seat]['decision']}) on this review",
+                       {"status": material["status"], "decision": material["reviewers"][seat]["decision"]})
+    # The reviewer's place in the panel is addressed by index (the same in every store), guarded
+    # by the round and by that place still being theirs and undecided.
+    recorded = {f"reviewers.{seat}.decision": decision["decision"], f"reviewers.{seat}.comment": decision["comment"],
+                f"reviewers.{seat}.decided_at": now}
+    guard = {"review.round": material["review"]["round"], f"reviewers.{seat}.id": actor["id"],
+             f"reviewers.{seat}.decision": None}
     entry = history("approved" if decision["decision"] == APPROVE else "rejected", actor, material["version"],
                     decision["comment"] or None)
     if decision["decision"] == REJECT:
@@ -152,7 +153,7 @@ def approve_if_unanimous(db, material, now):
     recording their own approval, so of two last approvers at once, one finds it unanimous."""
     approved = db[MATERIALS].find_one_and_update(
         {"_id": material["_id"], "status": IN_REVIEW, "review.round": material["review"]["round"],
-         "review.reviewers": {"$not": {"$elemMatch": {"decision": {"$ne": APPROVE}}}}},
+         "reviewers": {"$not": {"$elemMatch": {"decision": {"$ne": APPROVE}}}}},
         {"$set": {"status": APPROVED, "review.outcome": "approved", "updated_at": now}},
         return_document=ReturnDocument.AFTER)
     return approved or get_material(db, material["_id"])
@@ -205,7 +206,7 @@ def revise(db, material_id, revision, actor, now):
     version = material["version"] + 1
     return MATERIAL_STATES.apply(
         db, material, "revise", guard={"version": material["version"]}, now=now,
-        changes=dict(content(revision), version=version, review=None, change_summary=revision["change_summary"]),
+        changes=dict(content(revision), version=version, review=None, reviewers=[], change_summary=revision["change_summary"]),
         push={"revision_log": {"version": version, "change_summary": revision["change_summary"], "by": actor["id"],
                                "at": now}},
         history=history("revised", actor, version, revision["change_summary"]))

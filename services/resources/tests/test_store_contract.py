@@ -63,10 +63,14 @@ def test_back_to_back_intervals_do_not_overlap_and_holding_again_changes_nothing
 
 
 def test_array_filters_update_matching_elements_only(db):
-    db.copies.insert_one({"_id": "c", "history": [{"who": "ada"}, {"who": "bob"}, {"who": "ada"}]})
-    db.copies.update_many({"history.who": "ada"}, {"$set": {"history.$[entry].who": "erased"}},
-                          array_filters=[{"entry.who": "ada"}])
-    assert [entry["who"] for entry in db.copies.find_one({"_id": "c"})["history"]] == ["erased", "bob", "erased"]
+    db.copies.insert_one({"_id": "c", "history": [{"id": 1, "who": "ada", "name": "Ada"}, {"id": 2, "who": "bob"},
+                                                  {"id": 3, "who": "ada", "name": "Ada"}]})
+    # The filter names a field the update leaves alone: the embedded store matches the filter
+    # again for each path it sets, so filtering on `who` would set `name` on no element.
+    db.copies.update_one({"_id": "c"}, {"$set": {"history.$[entry].who": "erased", "history.$[entry].name": None}},
+                         array_filters=[{"entry.id": {"$in": [1, 3]}}])
+    assert [(entry["who"], entry.get("name")) for entry in db.copies.find_one({"_id": "c"})["history"]] == [
+        ("erased", None), ("bob", None), ("erased", None)]
 
 
 def test_material_numbers_are_unique_and_drafts_without_one_do_not_collide(db):
