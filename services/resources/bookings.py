@@ -148,7 +148,8 @@ def free_alternatives(db, booking, conflicts):
         fitting = [room for room in open_rooms(db, booking["capacity"]) if room["_id"] != booking["room_id"]]
         alternatives += free(db, ROOM, fitting, booking)
     if EQUIPMENT in kinds:
-        requested = {doc["_id"]: doc for doc in db[EQUIPMENT_COLLECTION].find({"_id": {"$in": booking["equipment_ids"]}})}
+        requested = {doc["_id"]: doc
+                     for doc in db[EQUIPMENT_COLLECTION].find({"_id": {"$in": booking["equipment_ids"]}})}
         types = unique([requested[conflict["resource_id"]]["type"] for conflict in conflicts
                         if conflict["kind"] == EQUIPMENT and conflict["resource_id"] in requested])
         for item_type in types:
@@ -190,7 +191,8 @@ def recheck(db, session_id, caller, new_event, now):
         return_document=ReturnDocument.AFTER)
     if booking is None:
         current = get_booking(db, session_id)
-        raise Conflict(f"cannot recheck a booking that is {'completed' if current.get('completed_at') else current['status']}",
+        state = "completed" if current.get("completed_at") else current["status"]
+        raise Conflict(f"cannot recheck a booking that is {state}",
                        {"session_id": session_id, "status": current["status"]})
     return decide(db, booking, new_event, now, by=caller["id"])
 

@@ -62,6 +62,7 @@ CONFLICT_REASONS = ("double_booked", "on_leave", "outside_working_hours", "not_q
 HOUR_MINUTE = validate.Regexp(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", error="expected HH:MM")
 # An evaluation period: a year, a half or a quarter (2026, 2026-H1, 2026-Q3).
 PERIOD = re.compile(r"^(?P<year>[0-9]{4})(-(?P<part>H[12]|Q[1-4]))?$")
+PERIOD_FORMAT = "expected YYYY, YYYY-Hn or YYYY-Qn"
 
 
 class Day(fields.Date):
@@ -142,7 +143,7 @@ class TrainerUpdateSchema(TrainerProfileSchema):
         partial = True
 
 
-class LeaveCreateSchema(Schema):
+class TrainerLeaveCreateSchema(Schema):
     starts_on = Day(required=True)
     ends_on = Day(required=True, metadata={"description": "Last day of leave (inclusive)."})
     reason = text(200, required=False)
@@ -152,7 +153,7 @@ class LeaveCreateSchema(Schema):
         ends_after_start(data)
 
 
-class LeaveSchema(Schema):
+class TrainerLeaveSchema(Schema):
     id = fields.String()
     starts_on = Day()
     ends_on = Day()
@@ -172,7 +173,7 @@ class TrainingRecordSchema(TrainingRecordCreateSchema):
     recorded_by = fields.String()
 
 
-class CertificationCreateSchema(Schema):
+class TrainerCertificationCreateSchema(Schema):
     name = text(200)
     issuer = text(200)
     issued_on = Day(required=True)
@@ -183,7 +184,7 @@ class CertificationCreateSchema(Schema):
         ends_after_start(data, "issued_on", "expires_on")
 
 
-class CertificationSchema(CertificationCreateSchema):
+class TrainerCertificationSchema(TrainerCertificationCreateSchema):
     id = fields.String()
     recorded_by = fields.String()
 
@@ -203,13 +204,13 @@ class ScorecardSchema(Schema):
     suggested_outcome = fields.String(metadata={"description": "What the figures suggest; a person decides."})
 
 
-class EvaluationCreateSchema(Schema):
-    period = fields.String(required=True, validate=validate.Regexp(PERIOD, error="expected YYYY, YYYY-Hn or YYYY-Qn"))
+class TrainerEvaluationCreateSchema(Schema):
+    period = fields.String(required=True, validate=validate.Regexp(PERIOD, error=PERIOD_FORMAT))
     outcome = fields.String(required=True, validate=validate.OneOf(EVALUATION_OUTCOMES))
     reason = text(2000)
 
 
-class EvaluationSchema(Schema):
+class TrainerEvaluationSchema(Schema):
     period = fields.String()
     outcome = fields.String()
     reason = fields.String()
@@ -227,10 +228,10 @@ class TrainerSchema(Schema):
     tiers = fields.List(fields.String())
     languages = fields.List(fields.String())
     working_hours = fields.Nested(WorkingHoursSchema)
-    leave = fields.List(fields.Nested(LeaveSchema))
+    leave = fields.List(fields.Nested(TrainerLeaveSchema))
     trainings = fields.List(fields.Nested(TrainingRecordSchema))
-    certifications = fields.List(fields.Nested(CertificationSchema))
-    evaluations = fields.List(fields.Nested(EvaluationSchema))
+    certifications = fields.List(fields.Nested(TrainerCertificationSchema))
+    evaluations = fields.List(fields.Nested(TrainerEvaluationSchema))
     status = fields.String()
     registered_by = fields.String()
     registered_at = fields.DateTime()
@@ -246,7 +247,7 @@ class TrainerQuerySchema(PageQuerySchema):
 
 
 class ScorecardQuerySchema(Schema):
-    period = fields.String(load_default=None, validate=validate.Regexp(PERIOD, error="expected YYYY, YYYY-Hn or YYYY-Qn"),
+    period = fields.String(load_default=None, validate=validate.Regexp(PERIOD, error=PERIOD_FORMAT),
                            metadata={"description": "Default: the current year."})
 
 
@@ -309,19 +310,19 @@ class EquipmentCreateSchema(Schema):
     notes = text(2000, required=False)
 
 
-class MaintenanceOpenSchema(Schema):
+class EquipmentMaintenanceOpenSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(MAINTENANCE_KINDS))
     description = text(2000)
 
 
-class MaintenanceCloseSchema(Schema):
+class EquipmentMaintenanceCloseSchema(Schema):
     repaired_by = fields.String(required=True, validate=validate.Length(1, 200),
                                 metadata={"description": "Who did the work (a person or a vendor)."})
     cost = amount()
     notes = text(2000, required=False)
 
 
-class MaintenanceRecordSchema(Schema):
+class EquipmentMaintenanceRecordSchema(Schema):
     id = fields.String()
     kind = fields.String()
     description = fields.String()
@@ -334,13 +335,13 @@ class MaintenanceRecordSchema(Schema):
     closed_at = fields.DateTime(allow_none=True)
 
 
-class UpgradeCreateSchema(Schema):
+class EquipmentUpgradeCreateSchema(Schema):
     description = text(2000)
     new_model = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 200))
     cost = amount()
 
 
-class UpgradeSchema(Schema):
+class EquipmentUpgradeSchema(Schema):
     id = fields.String()
     description = fields.String()
     previous_model = fields.String()
@@ -350,7 +351,7 @@ class UpgradeSchema(Schema):
     at = fields.DateTime()
 
 
-class RetirementSchema(Schema):
+class EquipmentRetirementSchema(Schema):
     reason = text(2000)
     method = fields.String(required=True, validate=validate.OneOf(DISPOSAL_METHODS))
     disposed_on = Day(required=True)
@@ -359,12 +360,12 @@ class RetirementSchema(Schema):
                               metadata={"description": "e.g. the recycler's certificate number"})
 
 
-class DisposalSchema(RetirementSchema):
+class EquipmentDisposalSchema(EquipmentRetirementSchema):
     by = fields.String()
     at = fields.DateTime()
 
 
-class UsageSchema(Schema):
+class EquipmentUsageSchema(Schema):
     session_id = fields.String()
     title = fields.String()
     starts_at = fields.DateTime()
@@ -383,11 +384,11 @@ class EquipmentSchema(Schema):
     location = fields.String()
     notes = fields.String()
     status = fields.String()
-    maintenance = fields.List(fields.Nested(MaintenanceRecordSchema))
-    upgrades = fields.List(fields.Nested(UpgradeSchema))
-    usage = fields.List(fields.Nested(UsageSchema))
+    maintenance = fields.List(fields.Nested(EquipmentMaintenanceRecordSchema))
+    upgrades = fields.List(fields.Nested(EquipmentUpgradeSchema))
+    usage = fields.List(fields.Nested(EquipmentUsageSchema))
     hours_used = fields.Float()
-    disposal = fields.Nested(DisposalSchema, allow_none=True)
+    disposal = fields.Nested(EquipmentDisposalSchema, allow_none=True)
     created_by = fields.String()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
@@ -423,18 +424,18 @@ class MaterialUpdateSchema(MaterialCreateSchema):
         partial = True
 
 
-class RevisionCreateSchema(MaterialContentSchema):
+class MaterialRevisionCreateSchema(MaterialContentSchema):
     change_summary = text(2000)
 
 
-class ReviewRequestSchema(Schema):
+class MaterialReviewRequestSchema(Schema):
     reviewers = fields.List(fields.String(validate=validate.Length(1, 200)), required=True,
                             validate=validate.Length(1, 10),
                             metadata={"description": "Sign-in subjects of the experts who must approve."})
     note = text(2000, required=False)
 
 
-class ReviewDecisionSchema(Schema):
+class MaterialReviewDecisionSchema(Schema):
     decision = fields.String(required=True, validate=validate.OneOf((APPROVE, REJECT)))
     comment = text(2000, required=False)
 
@@ -444,11 +445,11 @@ class ReviewDecisionSchema(Schema):
             raise ValidationError("a rejection says what to change", "comment")
 
 
-class CommentCreateSchema(Schema):
+class MaterialCommentCreateSchema(Schema):
     text = text(4000)
 
 
-class PublicationRequestSchema(Schema):
+class MaterialPublicationSchema(Schema):
     category = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 100),
                              metadata={"description": "Required unless the material has one."})
 
@@ -463,7 +464,7 @@ class ProductReleaseSchema(Schema):
     note = text(2000, required=False)
 
 
-class FileUploadSchema(Schema):
+class MaterialFileUploadSchema(Schema):
     """A file as the gateway passes it on: base64, since RPC carries JSON."""
     filename = fields.String(required=True, validate=[validate.Length(1, 200),
                                                       validate.Regexp(r"^[^/\\\x00]+$", error="a plain file name")])
@@ -471,7 +472,7 @@ class FileUploadSchema(Schema):
     content_base64 = fields.String(required=True)
 
 
-class FileSchema(Schema):
+class MaterialFileSchema(Schema):
     file_id = fields.String()
     filename = fields.String()
     content_type = fields.String()
@@ -481,18 +482,18 @@ class FileSchema(Schema):
     uploaded_at = fields.DateTime()
 
 
-class FileDownloadSchema(FileSchema):
+class MaterialFileDownloadSchema(MaterialFileSchema):
     content_base64 = fields.String()
 
 
-class ReviewerSchema(Schema):
+class MaterialReviewerSchema(Schema):
     id = fields.String()
     decision = fields.String(allow_none=True)
     comment = fields.String(allow_none=True)
     decided_at = fields.DateTime(allow_none=True)
 
 
-class ReviewSchema(Schema):
+class MaterialReviewSchema(Schema):
     round = fields.Integer()
     version = fields.Integer()
     requested_by = fields.String()
@@ -501,21 +502,21 @@ class ReviewSchema(Schema):
     outcome = fields.String(allow_none=True)
 
 
-class CommentSchema(Schema):
+class MaterialCommentSchema(Schema):
     by = fields.String()
     text = fields.String()
     version = fields.Integer()
     at = fields.DateTime()
 
 
-class ReviewFlagSchema(Schema):
+class MaterialReviewFlagSchema(Schema):
     reason = fields.String()
     reference = fields.String()
     detail = fields.String()
     flagged_at = fields.DateTime()
 
 
-class RevisionLogEntrySchema(Schema):
+class MaterialRevisionLogEntrySchema(Schema):
     version = fields.Integer()
     change_summary = fields.String()
     by = fields.String()
@@ -531,13 +532,13 @@ class MaterialVersionSchema(Schema):
     format = fields.String()
     language = fields.String()
     category = fields.String()
-    file = fields.Nested(FileSchema, allow_none=True)
+    file = fields.Nested(MaterialFileSchema, allow_none=True)
     change_summary = fields.String(allow_none=True)
     published_by = fields.String()
     published_at = fields.DateTime()
 
 
-class HistoryEntrySchema(Schema):
+class MaterialHistoryEntrySchema(Schema):
     action = fields.String()
     by = fields.String()
     at = fields.DateTime()
@@ -559,17 +560,18 @@ class MaterialSchema(Schema):
     version = fields.Integer(metadata={"description": "The version being worked on (or the published one)."})
     published_version = fields.Integer(allow_none=True, metadata={"description": "The version in use, if any."})
     status = fields.String()
-    file = fields.Nested(FileSchema, allow_none=True)
+    file = fields.Nested(MaterialFileSchema, allow_none=True)
     author = fields.String()
-    review = fields.Nested(ReviewSchema, allow_none=True)
-    reviewers = fields.List(fields.Nested(ReviewerSchema), metadata={"description": "The current review's experts."})
-    comments = fields.List(fields.Nested(CommentSchema))
+    review = fields.Nested(MaterialReviewSchema, allow_none=True)
+    reviewers = fields.List(fields.Nested(MaterialReviewerSchema),
+                            metadata={"description": "The current review's experts."})
+    comments = fields.List(fields.Nested(MaterialCommentSchema))
     versions = fields.List(fields.Nested(MaterialVersionSchema), metadata={"description": "Every published version."})
-    revision_log = fields.List(fields.Nested(RevisionLogEntrySchema))
-    review_flags = fields.List(fields.Nested(ReviewFlagSchema))
+    revision_log = fields.List(fields.Nested(MaterialRevisionLogEntrySchema))
+    review_flags = fields.List(fields.Nested(MaterialReviewFlagSchema))
     review_due = fields.Boolean()
     retirement = fields.Dict(allow_none=True)
-    history = fields.List(fields.Nested(HistoryEntrySchema))
+    history = fields.List(fields.Nested(MaterialHistoryEntrySchema))
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 
@@ -651,7 +653,7 @@ class BookedResourceSchema(Schema):
     name = fields.String()
 
 
-class ConflictSchema(Schema):
+class BookingConflictSchema(Schema):
     kind = fields.String()
     resource_id = fields.String(allow_none=True)
     reason = fields.String(metadata={"description": ", ".join(CONFLICT_REASONS)})
@@ -681,7 +683,7 @@ class BookingSchema(Schema):
     sequence = fields.Integer(metadata={"description": "The session's change number this booking answers."})
     status = fields.String(metadata={"description": ", ".join(BOOKING_STATUSES)})
     reserved = fields.List(fields.Nested(BookedResourceSchema))
-    conflicts = fields.List(fields.Nested(ConflictSchema))
+    conflicts = fields.List(fields.Nested(BookingConflictSchema))
     alternatives = fields.List(fields.Nested(BookedResourceSchema))
     history = fields.List(fields.Nested(BookingHistorySchema))
     decided_at = fields.DateTime(allow_none=True)

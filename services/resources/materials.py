@@ -62,8 +62,8 @@ def history(action, actor, version, comment=None):
 
 def create_material(db, material, actor, now):
     doc = dict(content(material), _id=new_id("material"), version=1, published_version=None,
-               status=DRAFT, file=None, author=actor["id"], review=None, reviewers=[], comments=[], versions=[], revision_log=[],
-               review_flags=[], retirement=None, change_summary=None, last_published_at=None,
+               status=DRAFT, file=None, author=actor["id"], review=None, reviewers=[], comments=[], versions=[],
+               revision_log=[], review_flags=[], retirement=None, change_summary=None, last_published_at=None,
                history=[dict(history("created", actor, 1), at=now)], created_at=now, updated_at=now, outbox=[])
     db[MATERIALS].insert_one(doc)
     return doc
@@ -206,7 +206,8 @@ def revise(db, material_id, revision, actor, now):
     version = material["version"] + 1
     return MATERIAL_STATES.apply(
         db, material, "revise", guard={"version": material["version"]}, now=now,
-        changes=dict(content(revision), version=version, review=None, reviewers=[], change_summary=revision["change_summary"]),
+        changes=dict(content(revision), version=version, review=None, reviewers=[],
+                     change_summary=revision["change_summary"]),
         push={"revision_log": {"version": version, "change_summary": revision["change_summary"], "by": actor["id"],
                                "at": now}},
         history=history("revised", actor, version, revision["change_summary"]))

@@ -30,8 +30,8 @@ def session_delivered(db, session):
     booking = db[BOOKINGS].find_one({"_id": session["session_id"]})
     booked = booking is not None  # a session never booked here has no plan to measure against
     as_planned = []
-    if booked and booking["status"] == RESERVED and booking["sequence"] == 0 and (booking["starts_at"], booking["ends_at"]) == (
-            session["starts_at"], session["ends_at"]):
+    on_booked_time = booked and (booking["starts_at"], booking["ends_at"]) == (session["starts_at"], session["ends_at"])
+    if on_booked_time and booking["status"] == RESERVED and booking["sequence"] == 0:
         held = {item["resource_id"] for item in booking["reserved"] if item["kind"] == TRAINER}
         as_planned = [trainer for trainer in session["trainer_ids"] if trainer in held]
     record_once(db, {"_id": f"{SESSION}:{session['session_id']}", "kind": SESSION,

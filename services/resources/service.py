@@ -12,17 +12,24 @@ from shared.shell import Events, PlatformService, Store, handles, rpc, singleton
 
 from services.resources import (bookings, equipment, loans, material_files, materials, privacy, rooms, scorecards,
                                 store, trainers)
-from services.resources.contract import (
-    EQUIPMENT, ROOM, TRAINER, BookingPageSchema, BookingQuerySchema, BookingSchema, CertificationCreateSchema,
-    CertificationSchema, CommentCreateSchema, CopyCreateSchema, CopyPageSchema, CopySchema, EquipmentCreateSchema,
-    EquipmentPageSchema, EquipmentQuerySchema, EquipmentSchema, EvaluationCreateSchema, FileDownloadSchema,
-    FileUploadSchema, LeaveCreateSchema, LoanCreateSchema, LoanPageSchema, LoanQuerySchema, LoanReturnSchema,
-    MaintenanceCloseSchema, MaintenanceOpenSchema, MaterialCreateSchema, MaterialPageSchema, MaterialQuerySchema,
-    MaterialRetirementSchema, MaterialSchema, MaterialUpdateSchema, MaterialVersionSchema, ProductReleaseSchema,
-    PublicationRequestSchema, RetirementSchema, RevisionCreateSchema, ReviewDecisionSchema, ReviewRequestSchema,
-    RoomCreateSchema, RoomPageSchema, RoomQuerySchema, RoomSchema, RoomUpdateSchema, ScorecardQuerySchema,
-    ScorecardSchema, TrainerCreateSchema, TrainerPageSchema, TrainerQuerySchema, TrainerSchema,
-    TrainerUpdateSchema, TrainingRecordCreateSchema, TrainingRecordSchema, UpgradeCreateSchema)
+from services.resources.contract import (EQUIPMENT, ROOM, TRAINER, BookingPageSchema, BookingQuerySchema,
+                                         BookingSchema, CopyCreateSchema, CopyPageSchema, CopySchema,
+                                         EquipmentCreateSchema, EquipmentMaintenanceCloseSchema,
+                                         EquipmentMaintenanceOpenSchema, EquipmentPageSchema, EquipmentQuerySchema,
+                                         EquipmentRetirementSchema, EquipmentSchema, EquipmentUpgradeCreateSchema,
+                                         LoanCreateSchema, LoanPageSchema, LoanQuerySchema, LoanReturnSchema,
+                                         MaterialCommentCreateSchema, MaterialCreateSchema,
+                                         MaterialFileDownloadSchema, MaterialFileUploadSchema, MaterialPageSchema,
+                                         MaterialPublicationSchema, MaterialQuerySchema, MaterialRetirementSchema,
+                                         MaterialReviewDecisionSchema, MaterialReviewRequestSchema,
+                                         MaterialRevisionCreateSchema, MaterialSchema, MaterialUpdateSchema,
+                                         MaterialVersionSchema, ProductReleaseSchema, RoomCreateSchema,
+                                         RoomPageSchema, RoomQuerySchema, RoomSchema, RoomUpdateSchema,
+                                         ScorecardQuerySchema, ScorecardSchema, TrainerCertificationCreateSchema,
+                                         TrainerCertificationSchema, TrainerCreateSchema,
+                                         TrainerEvaluationCreateSchema, TrainerLeaveCreateSchema, TrainerPageSchema,
+                                         TrainerQuerySchema, TrainerSchema, TrainerUpdateSchema,
+                                         TrainingRecordCreateSchema, TrainingRecordSchema)
 
 RESOURCE_STAFF = ("supervisor", "specialist")
 MATERIAL_AUTHORS = ("supervisor", "specialist", "trainer")
@@ -90,7 +97,8 @@ class ResourcesService(PlatformService):
     def list_trainers(self, query=None):
         caller = self.caller.require(*STAFF_ROLES)
         total, items = trainers.list_trainers(self.db, **validated(TrainerQuerySchema(), query or {}))
-        return TrainerPageSchema().dump({"total": total, "items": [trainers.visible_to(item, caller) for item in items]})
+        items = [trainers.visible_to(item, caller) for item in items]
+        return TrainerPageSchema().dump({"total": total, "items": items})
 
     @rpc
     def update_trainer(self, trainer_id, payload):
@@ -103,7 +111,7 @@ class ResourcesService(PlatformService):
     @rpc
     def add_leave(self, trainer_id, payload):
         caller = self.caller.require(*STAFF_ROLES)
-        trainer, _ = trainers.add_record(self.db, trainer_id, "leave", validated(LeaveCreateSchema(), payload),
+        trainer, _ = trainers.add_record(self.db, trainer_id, "leave", validated(TrainerLeaveCreateSchema(), payload),
                                          caller, utc_now())
         self._recheck_upcoming(TRAINER, trainer_id, caller)
         return TrainerSchema().dump(trainers.visible_to(trainer, caller))
@@ -125,8 +133,8 @@ class ResourcesService(PlatformService):
     def add_certification(self, trainer_id, payload):
         caller = self.caller.require(*STAFF_ROLES)
         _, record = trainers.add_record(self.db, trainer_id, "certifications",
-                                        validated(CertificationCreateSchema(), payload), caller, utc_now())
-        return CertificationSchema().dump(record)
+                                        validated(TrainerCertificationCreateSchema(), payload), caller, utc_now())
+        return TrainerCertificationSchema().dump(record)
 
     @rpc
     def get_scorecard(self, trainer_id, query=None):
@@ -138,7 +146,7 @@ class ResourcesService(PlatformService):
     @rpc
     def evaluate_trainer(self, trainer_id, payload):
         caller = self.caller.require(*EVALUATORS)
-        evaluation = validated(EvaluationCreateSchema(), payload)
+        evaluation = validated(TrainerEvaluationCreateSchema(), payload)
         trainers.get_trainer(self.db, trainer_id)
         card = scorecards.scorecard(self.db, trainer_id, evaluation["period"])
         trainer = trainers.record_evaluation(self.db, trainer_id, evaluation, card, caller, self.events.new, utc_now())
@@ -211,8 +219,8 @@ class ResourcesService(PlatformService):
     @rpc
     def open_maintenance(self, equipment_id, payload):
         caller = self.caller.require(*STAFF_ROLES)
-        item = equipment.open_maintenance(self.db, equipment_id, validated(MaintenanceOpenSchema(), payload), caller,
-                                          utc_now())
+        request = validated(EquipmentMaintenanceOpenSchema(), payload)
+        item = equipment.open_maintenance(self.db, equipment_id, request, caller, utc_now())
         self._recheck_upcoming(EQUIPMENT, equipment_id, caller)
         return EquipmentSchema().dump(item)
 
@@ -220,20 +228,20 @@ class ResourcesService(PlatformService):
     def close_maintenance(self, equipment_id, maintenance_id, payload):
         caller = self.caller.require(*RESOURCE_STAFF)
         item = equipment.close_maintenance(self.db, equipment_id, maintenance_id,
-                                           validated(MaintenanceCloseSchema(), payload), caller, utc_now())
+                                           validated(EquipmentMaintenanceCloseSchema(), payload), caller, utc_now())
         return EquipmentSchema().dump(item)
 
     @rpc
     def record_upgrade(self, equipment_id, payload):
         caller = self.caller.require(*RESOURCE_STAFF)
-        item = equipment.record_upgrade(self.db, equipment_id, validated(UpgradeCreateSchema(), payload), caller,
-                                        utc_now())
+        upgrade = validated(EquipmentUpgradeCreateSchema(), payload)
+        item = equipment.record_upgrade(self.db, equipment_id, upgrade, caller, utc_now())
         return EquipmentSchema().dump(item)
 
     @rpc
     def retire_equipment(self, equipment_id, payload):
         caller = self.caller.require(*RESOURCE_STAFF)
-        item = equipment.retire(self.db, equipment_id, validated(RetirementSchema(), payload), caller,
+        item = equipment.retire(self.db, equipment_id, validated(EquipmentRetirementSchema(), payload), caller,
                                 self.events.new, utc_now())
         self._recheck_upcoming(EQUIPMENT, equipment_id, caller)
         return EquipmentSchema().dump(item)
@@ -267,14 +275,14 @@ class ResourcesService(PlatformService):
     @rpc
     def attach_material_file(self, material_id, payload):
         caller = self.caller.require(*MATERIAL_AUTHORS)
-        material = material_files.attach(self.db, material_id, validated(FileUploadSchema(), payload), caller,
+        material = material_files.attach(self.db, material_id, validated(MaterialFileUploadSchema(), payload), caller,
                                          utc_now(), self._max_file_bytes())
         return MaterialSchema().dump(material)
 
     @rpc
     def get_material_file(self, material_id, version=None):
         self.caller.require(*STAFF_ROLES)
-        return FileDownloadSchema().dump(material_files.download(self.db, material_id, version))
+        return MaterialFileDownloadSchema().dump(material_files.download(self.db, material_id, version))
 
     @rpc
     def get_material_version(self, material_id, version):
@@ -284,34 +292,34 @@ class ResourcesService(PlatformService):
     @rpc
     def request_review(self, material_id, payload):
         caller = self.caller.require(*MATERIAL_AUTHORS)
-        material = materials.submit_for_review(self.db, material_id, validated(ReviewRequestSchema(), payload), caller,
-                                               utc_now())
+        request = validated(MaterialReviewRequestSchema(), payload)
+        material = materials.submit_for_review(self.db, material_id, request, caller, utc_now())
         return MaterialSchema().dump(material)
 
     @rpc
     def decide_review(self, material_id, payload):
         caller = self.caller.require(*STAFF_ROLES)
-        material = materials.decide_review(self.db, material_id, validated(ReviewDecisionSchema(), payload), caller,
-                                           utc_now())
+        decision = validated(MaterialReviewDecisionSchema(), payload)
+        material = materials.decide_review(self.db, material_id, decision, caller, utc_now())
         return MaterialSchema().dump(material)
 
     @rpc
     def comment_on_material(self, material_id, payload):
         caller = self.caller.require(*STAFF_ROLES)
-        text = validated(CommentCreateSchema(), payload)["text"]
+        text = validated(MaterialCommentCreateSchema(), payload)["text"]
         return MaterialSchema().dump(materials.add_comment(self.db, material_id, text, caller, utc_now()))
 
     @rpc
     def publish_material(self, material_id, payload=None):
         caller = self.caller.require(*RESOURCE_STAFF)
-        material = materials.publish(self.db, material_id, validated(PublicationRequestSchema(), payload or {}), caller,
-                                     self.events.new, utc_now())
+        publication = validated(MaterialPublicationSchema(), payload or {})
+        material = materials.publish(self.db, material_id, publication, caller, self.events.new, utc_now())
         return MaterialSchema().dump(material)
 
     @rpc
     def revise_material(self, material_id, payload):
         caller = self.caller.require(*MATERIAL_AUTHORS)
-        material = materials.revise(self.db, material_id, validated(RevisionCreateSchema(), payload), caller,
+        material = materials.revise(self.db, material_id, validated(MaterialRevisionCreateSchema(), payload), caller,
                                     utc_now())
         return MaterialSchema().dump(material)
 

@@ -18,8 +18,8 @@ def booked(as_, session_id):
 
 
 def conflicts_of(booking):
-    return sorted(((conflict["kind"], conflict["resource_id"], conflict["reason"]) for conflict in booking["conflicts"]),
-                  key=lambda conflict: (conflict[0], conflict[2]))
+    found = [(conflict["kind"], conflict["resource_id"], conflict["reason"]) for conflict in booking["conflicts"]]
+    return sorted(found, key=lambda conflict: (conflict[0], conflict[2]))
 
 
 def test_a_session_that_fits_gets_its_resources_reserved_and_announced(as_, container, resources, pool, subscriber):

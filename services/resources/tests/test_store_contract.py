@@ -28,12 +28,12 @@ def db(mongo_client):
 def test_gridfs_keeps_files_of_several_chunks_byte_for_byte(db):
     bucket = GridFSBucket(db, bucket_name=FILE_BUCKET)
     data = os.urandom(600 * 1024)  # about three of GridFS's 255 KiB chunks
-    bucket.upload_from_stream_with_id("file-1", "slides.pdf", data, metadata={"sha256": hashlib.sha256(data).hexdigest()})
+    digest = hashlib.sha256(data).hexdigest()
+    bucket.upload_from_stream_with_id("file-1", "slides.pdf", data, metadata={"sha256": digest})
 
     stored = bucket.open_download_stream("file-1")
     assert stored.read() == data
-    assert (stored.length, stored.filename, stored.metadata["sha256"]) == (
-        len(data), "slides.pdf", hashlib.sha256(data).hexdigest())
+    assert (stored.length, stored.filename, stored.metadata["sha256"]) == (len(data), "slides.pdf", digest)
     assert db[f"{FILE_BUCKET}.chunks"].count_documents({"files_id": "file-1"}) == 3
     bucket.delete("file-1")
     assert db[f"{FILE_BUCKET}.chunks"].count_documents({}) == 0

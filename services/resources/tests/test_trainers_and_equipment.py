@@ -108,8 +108,8 @@ def test_the_equipment_ledger_keeps_maintenance_upgrades_and_disposal(as_, resou
     staff = as_(SUPERVISOR)
     projector = pool["projectors"][0]
     with pytest.raises(Conflict):
-        staff.register_equipment({"asset_tag": "PRJ-1", "type": "projector", "model": "X", "purchase_date": "2024-01-01",
-                                  "location": "HQ"})
+        staff.register_equipment({"asset_tag": "PRJ-1", "type": "projector", "model": "X",
+                                  "purchase_date": "2024-01-01", "location": "HQ"})
     opened = staff.open_maintenance(projector, {"kind": "fault", "description": "no picture"})
     record_id = opened["maintenance"][0]["id"]
     with pytest.raises(Conflict):

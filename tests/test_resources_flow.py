@@ -1,0 +1,90 @@
+"""End to end through the gateway, with delivery and resources as real processes on a real broker
+and store: a session scheduled in delivery reaches resources, whose conflict an outside subscriber
+sees; a material goes from draft to a published, numbered file; roles and bad input are refused."""
+import hashlib
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import requests
+
+PLATFORM_SERVICES = ("delivery", "resources")
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
+# A Monday at 09:00 UTC, four weeks ahead.
+MONDAY = (datetime.now(timezone.utc) + timedelta(days=28 - datetime.now(timezone.utc).weekday())).replace(
+    hour=9, minute=0, second=0, microsecond=0)
+
+
+@pytest.fixture(scope="module")
+def api(platform):
+    session = requests.Session()
+
+    def call(method, path, role, subject=None, expect=None, **kwargs):
+        headers = dict(kwargs.pop("headers", {}), **platform.auth(role, subject))
+        response = session.request(method, f"{platform.url}/api/v1{path}", headers=headers, timeout=20, **kwargs)
+        if expect is not None:
+            assert response.status_code == expect, response.text
+        return response
+
+    return call
+
+
+def test_a_scheduled_session_without_a_trainer_reaches_an_outside_subscriber_as_a_conflict(platform, api, subscriber):
+    outside = subscriber(platform.amqp_uri, "resources", routing_key="ResourceConflictDetected.v1")
+    api("POST", "/trainers", "supervisor", "sue", expect=201, json={
+        "trainer_id": "ada", "name": "Ada Byron", "email": "ada@example.com", "topics": ["Reporting"],
+        "languages": ["en"], "working_hours": {"timezone": "UTC", "start": "08:00", "end": "18:00"}})
+    room = api("POST", "/rooms", "specialist", expect=201, json={"name": "Turing", "site": "HQ", "capacity": 30}).json()
+
+    session = api("POST", "/sessions", "supervisor", expect=201, json={
+        "title": "Reporting basics", "format": "classroom", "starts_at": MONDAY.isoformat(),
+        "ends_at": (MONDAY + timedelta(hours=3)).isoformat(), "capacity": 20}).json()
+
+    envelope = outside.wait_for("ResourceConflictDetected.v1", where=lambda e: e["subject"] == session["id"])
+    assert outside.last_routing_key == "ResourceConflictDetected.v1"
+    assert envelope["source"] == "/training/resources"
+    assert sorted((item["kind"], item["reason"]) for item in envelope["data"]["conflicts"]) == [
+        ("room", "missing"), ("trainer", "missing")]
+    assert {(item["kind"], item["resource_id"]) for item in envelope["data"]["alternatives"]} == {
+        ("trainer", "ada"), ("room", room["id"])}
+    booking = api("GET", f"/bookings/{session['id']}", "auditor", expect=200).json()
+    assert (booking["status"], booking["title"]) == ("conflict", "Reporting basics")
+    assert api("GET", "/bookings?status=conflict", "trainer", expect=200).json()["total"] == 1
+
+
+def test_a_material_is_reviewed_published_with_a_number_and_its_file_downloaded(platform, api):
+    draft = api("POST", "/materials", "trainer", "tom", expect=201, json={
+        "title": "Reporting basics", "topics": ["Reporting"], "format": "slides"}).json()
+    uploaded = api("PUT", f"/materials/{draft['id']}/file?filename=slides.pdf", "trainer", "tom", expect=200,
+                   data=PDF, headers={"Content-Type": "application/pdf"}).json()
+    assert uploaded["file"]["sha256"] == hashlib.sha256(PDF).hexdigest()
+    refused = api("PUT", f"/materials/{draft['id']}/file?filename=notes.pdf", "trainer", "tom", expect=422,
+                  data=b"not a pdf", headers={"Content-Type": "application/pdf"}).json()
+    assert refused["error"]["code"] == "invalid_input"
+    api("POST", f"/materials/{draft['id']}/reviews", "trainer", "tom", expect=200, json={"reviewers": ["eve"]})
+    api("POST", f"/materials/{draft['id']}/reviews/decision", "specialist", "sam", expect=403,
+        json={"decision": "approve"})
+    api("POST", f"/materials/{draft['id']}/reviews/decision", "specialist", "eve", expect=200,
+        json={"decision": "approve"})
+    published = api("POST", f"/materials/{draft['id']}/publish", "specialist", "sam", expect=200,
+                    json={"category": "reporting"}).json()
+    assert published["number"] == f"MAT-{datetime.now(timezone.utc).year}-0001"
+
+    download = api("GET", f"/materials/{draft['id']}/file", "auditor", expect=200)
+    assert download.content == PDF
+    assert download.headers["Content-Type"] == "application/pdf"
+    assert download.headers["ETag"] == f'"{hashlib.sha256(PDF).hexdigest()}"'
+    assert api("POST", f"/materials/{draft['id']}/publish", "specialist", "sam", expect=409,
+               json={}).json()["error"]["details"]["status"] == "published"
+
+
+def test_roles_and_bad_input_are_refused_with_one_error_shape(platform, api):
+    assert api("GET", "/trainers", "learner", expect=403).json()["error"]["code"] == "forbidden"
+    api("POST", "/rooms", "trainer", expect=403, json={"name": "X", "site": "HQ", "capacity": 3})
+    bad = api("POST", "/equipment", "supervisor", expect=422, json={
+        "asset_tag": "has spaces", "type": "projector", "model": "X", "purchase_date": "yesterday",
+        "location": "HQ"}).json()
+    assert set(bad["error"]["details"]["fields"]) == {"asset_tag", "purchase_date"}
+    assert api("GET", "/equipment/missing", "auditor", expect=404).json()["error"]["code"] == "not_found"
+    assert api("GET", "/equipment", "auditor", expect=200).json() == {"total": 0, "items": []}
+    assert api("GET", "/material-loans?state=late", "auditor", expect=422).json()["error"]["details"]["fields"] == {
+        "state": ["Must be one of: active, overdue, returned, all."]}
