@@ -2,10 +2,15 @@
 and store: a session scheduled in delivery reaches resources, whose conflict an outside subscriber
 sees; a material goes from draft to a published, numbered file; roles and bad input are refused."""
 import hashlib
+import importlib.util
 from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
+
+from gateway.tokens import mint
+from shared.testing import REPO
+from tests.platform import TokenSettings
 
 PLATFORM_SERVICES = ("delivery", "resources")
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
@@ -88,3 +93,28 @@ def test_roles_and_bad_input_are_refused_with_one_error_shape(platform, api):
     assert api("GET", "/equipment", "auditor", expect=200).json() == {"total": 0, "items": []}
     assert api("GET", "/material-loans?state=late", "auditor", expect=422).json()["error"]["details"]["fields"] == {
         "state": ["Must be one of: active, overdue, returned, all."]}
+
+
+def test_the_demo_data_loads_through_the_gateway(platform, api, monkeypatch):
+    demo = load_script("demo_main", REPO / "scripts/demo/__main__.py")
+    resources_demo = load_script("demo_resources", REPO / "scripts/demo/resources.py")
+    for module in (demo, resources_demo):  # the demo's tokens, signed with the test gateway's secret
+        monkeypatch.setattr(module, "mint", lambda roles, subject: mint(roles, subject, settings=TokenSettings))
+    resources_demo.load(demo.DemoClient(platform.url))
+
+    materials = api("GET", "/materials?status=published&product=Analytics", "auditor", expect=200).json()["items"]
+    assert [(material["title"], material["published_version"]) for material in materials] == [
+        ("Advanced reporting: hands-on exercises", 2)]
+    assert api("GET", "/material-loans", "auditor", expect=200).json()["total"] == 1
+    projector = api("GET", "/equipment?type=projector", "auditor", expect=200).json()["items"][0]
+    assert [record["kind"] for record in projector["maintenance"]] == ["scheduled", "fault"]
+    assert api("GET", "/equipment?status=retired", "auditor", expect=200).json()["total"] == 1
+    evaluations = api("GET", "/trainers/katherine.johnson", "manager", expect=200).json()["evaluations"]
+    assert [evaluation["outcome"] for evaluation in evaluations] == ["reward"]
+
+
+def load_script(name, path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

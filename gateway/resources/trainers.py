@@ -13,8 +13,8 @@ from gateway.resources import call
 
 blp = Blueprint("trainers", __name__, description=(
     "The trainer pool. A trainer's id is their sign-in subject (sessions name trainers by it). Trainers keep "
-    "their own leave and development records; supervisors and specialists keep everyone's. Scorecards and "
-    "evaluations are seen by evaluators (supervisor, manager), auditors, resource staff and the trainer."))
+    "their own leave and development records; supervisors and specialists keep everyone's. Evaluations are "
+    "seen by supervisors, managers, auditors and the trainer; scorecards by specialists too."))
 
 
 @blp.route("/trainers")
