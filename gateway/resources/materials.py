@@ -7,6 +7,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields
 
 from shared.config import setting
+from shared.schemas import PageQuerySchema
 from services.resources.contract import (FILE_TYPES, CopyCreateSchema, CopyPageSchema, CopySchema, LoanCreateSchema,
                                          LoanPageSchema, LoanQuerySchema, LoanReturnSchema,
                                          MaterialCommentCreateSchema, MaterialCreateSchema, MaterialPageSchema,
@@ -193,10 +194,11 @@ class ProductReleases(MethodView):
 @blp.route("/materials/<material_id>/copies")
 class Copies(MethodView):
     @staff_only
+    @blp.arguments(PageQuerySchema, location="query")
     @blp.alt_response(200, schema=CopyPageSchema, success=True)
-    def get(self, material_id):
-        """The material's physical copies, each with its current loan and history."""
-        return call("resources", "list_copies", material_id)
+    def get(self, query, material_id):
+        """The material's physical copies by label, each with its current loan and history."""
+        return call("resources", "list_copies", material_id, query)
 
     @roles_required(*KEEPERS)
     @blp.arguments(CopyCreateSchema)

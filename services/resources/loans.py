@@ -8,7 +8,7 @@ document.
 from pymongo.errors import DuplicateKeyError
 
 from shared.errors import Conflict, InvalidInput, NotFound
-from shared.store import fetch, new_id
+from shared.store import fetch, new_id, page
 from shared.transitions import StateMachine
 
 from services.resources.contract import RETIRED
@@ -42,9 +42,9 @@ def get_copy(db, material_id, copy_id):
     return copy
 
 
-def list_copies(db, material_id):
+def list_copies(db, material_id, limit=20, offset=0):
     get_material(db, material_id)
-    return list(db[COPIES].find({"material_id": material_id}).sort("label", 1))
+    return page(db[COPIES], {"material_id": material_id}, [("label", 1)], limit, offset)
 
 
 def lend(db, material_id, copy_id, request, actor, now):

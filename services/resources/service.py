@@ -8,6 +8,7 @@ from shared.config import setting
 from shared.errors import validated
 from shared.events import utc_now
 from shared.identity import STAFF_ROLES
+from shared.schemas import PageQuerySchema
 from shared.shell import Events, PlatformService, Store, handles, rpc, singleton_timer
 
 from services.resources import (bookings, equipment, loans, material_files, materials, privacy, rooms, scorecards,
@@ -354,10 +355,10 @@ class ResourcesService(PlatformService):
                                                 utc_now()))
 
     @rpc
-    def list_copies(self, material_id):
+    def list_copies(self, material_id, query=None):
         self.caller.require(*STAFF_ROLES)
-        items = loans.list_copies(self.db, material_id)
-        return CopyPageSchema().dump({"total": len(items), "items": items})
+        total, items = loans.list_copies(self.db, material_id, **validated(PageQuerySchema(), query or {}))
+        return CopyPageSchema().dump({"total": total, "items": items})
 
     @rpc
     def lend_copy(self, material_id, copy_id, payload):

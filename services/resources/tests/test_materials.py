@@ -195,6 +195,8 @@ def test_loans_come_back_and_overdue_ones_are_listed(as_, store, resources):
     assert [loan["borrower_id"] for loan in as_(SUPERVISOR).list_loans({"state": "returned"})["items"]] == ["ada"]
     assert (returned["status"], returned["history"][0]["condition"]) == ("available", "cover torn")
     assert as_(SUPERVISOR).list_loans({"state": "all", "borrower_id": "ada"})["total"] == 1
+    copies = as_(SUPERVISOR).list_copies(material_id, {"limit": 1, "offset": 1})
+    assert (copies["total"], [copy["label"] for copy in copies["items"]]) == (2, ["B"])
 
 
 def published(as_, **fields):
