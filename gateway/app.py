@@ -21,7 +21,7 @@ from shared.shell.client import RpcPool
 
 from gateway import errors, resources
 from gateway.auth import TokenVerifier
-from gateway.idempotency import IdempotencyStore
+from gateway.idempotency import HEADER as IDEMPOTENCY_HEADER, IdempotencyStore
 from gateway.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -71,10 +71,23 @@ def create_app(settings=None):
     for module in pkgutil.iter_modules(resources.__path__):
         api.register_blueprint(importlib.import_module(f"{resources.__name__}.{module.name}").blp,
                                url_prefix="/api/v1")
+    document_idempotency_key(api)
     errors.register(app)
     register_observability(app)
     register_ops(app, settings)
     return app
+
+
+def document_idempotency_key(api):
+    """Every POST honours Idempotency-Key (gateway.idempotency); say so on each of them."""
+    api.spec.components.parameter(IDEMPOTENCY_HEADER.replace("-", ""), "header", {
+        "name": IDEMPOTENCY_HEADER, "required": False, "schema": {"type": "string", "maxLength": 200},
+        "description": "Retrying with the same key and body answers the first result and writes nothing "
+                       "again (Idempotent-Replayed: true); the same key with another body is 422."})
+    for operations in api.spec._paths.values():  # apispec keeps the registered paths here
+        if "post" in operations:
+            operations["post"].setdefault("parameters", []).append(
+                {"$ref": f"#/components/parameters/{IDEMPOTENCY_HEADER.replace('-', '')}"})
 
 
 def register_observability(app):

@@ -39,7 +39,7 @@ class Settings:
     amqp_uri: str = field(default_factory=lambda: setting(None, "AMQP_URI"))
     # The gateway's own small database: Idempotency-Key records (no business data).
     mongo_uri: str = field(default_factory=lambda: setting(None, "GATEWAY_MONGO_URI",
-                                                           default="mongodb://127.0.0.1:27107/training_gateway"))
+                                                           default="mongodb://127.0.0.1:27108/training_gateway"))
     rpc_timeout_seconds: float = field(default_factory=lambda: setting(None, "RPC_TIMEOUT_SECONDS", float, 5))
     rpc_pool_size: int = field(default_factory=lambda: setting(None, "RPC_POOL_SIZE", int, 4))
     max_body_bytes: int = field(default_factory=lambda: setting(None, "MAX_BODY_BYTES", int, 1024 * 1024))

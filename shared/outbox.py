@@ -14,6 +14,8 @@ from shared.events import event_time, make_envelope, utc_now
 log = logging.getLogger(__name__)
 
 OUTBOX_FIELD = "outbox"
+# What the service has published, kept for replays to a subscriber (see PublishedEvents).
+PUBLISHED_EVENTS = "published_events"
 
 
 def with_events(update, *envelopes):
@@ -88,6 +90,7 @@ class Outbox:
     def ensure_indexes(db, collections):
         for collection in collections:
             db[collection].create_index(f"{OUTBOX_FIELD}.id")
+        db[PUBLISHED_EVENTS].create_index([("time", 1), ("type", 1)])
 
     def _publish_all(self, collection, doc, older_than=None):
         sent = 0
@@ -98,6 +101,32 @@ class Outbox:
 
     def _publish(self, collection, doc_id, envelope):
         self.publisher.publish(envelope)
+        self.db[PUBLISHED_EVENTS].update_one(
+            {"_id": envelope["id"]},
+            {"$setOnInsert": {"type": envelope["type"], "time": event_time(envelope), "envelope": envelope}},
+            upsert=True)
         self.db[collection].update_one({"_id": doc_id}, {"$pull": {OUTBOX_FIELD: {"id": envelope["id"]}}})
         self.on_published(envelope)
         return 1
+
+
+class PublishedEvents:
+    """What a service published, kept for a retention period so that a new subscriber can
+    backfill: an administrator replays a time range and set of types into that subscriber's
+    queue alone. Replayed envelopes keep their ids, so subscribers deduplicate them as usual."""
+
+    def __init__(self, db, publisher):
+        self.collection = db[PUBLISHED_EVENTS]
+        self.publisher = publisher
+
+    def replay(self, queue, since, until, types=None, limit=10_000):
+        """Send the matching events, oldest first, to one queue; returns (sent, more_left)."""
+        query = {"time": {"$gte": since, "$lt": until}, **({"type": {"$in": list(types)}} if types else {})}
+        found = list(self.collection.find(query, {"envelope": 1}).sort([("time", 1), ("_id", 1)]).limit(limit + 1))
+        for record in found[:limit]:
+            self.publisher.send_to_queue(queue, record["envelope"])
+        return min(len(found), limit), len(found) > limit
+
+    def prune(self, retention_days, now):
+        """Forget what is older than the retention period; returns how many were removed."""
+        return self.collection.delete_many({"time": {"$lt": now - timedelta(days=retention_days)}}).deleted_count

@@ -1,7 +1,7 @@
 """Schemas every service uses at its RPC boundary (no business vocabulary: that is the services')."""
 from datetime import timezone
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 
 class UtcDateTime(fields.AwareDateTime):
@@ -39,3 +39,25 @@ class DeadLetterSchema(Schema):
     parked_at = fields.DateTime()
     redriven_at = fields.DateTime(allow_none=True)
     body = fields.Raw()
+
+
+class ReplayRequestSchema(Schema):
+    """Re-deliver what a service published between `since` and `until` to one subscriber's queue."""
+    queue = fields.String(required=True, validate=validate.Length(min=1, max=255),
+                          metadata={"description": "The subscriber's own queue; it must exist."})
+    since = UtcDateTime(required=True)
+    until = UtcDateTime(required=True)
+    types = fields.List(fields.String(validate=validate.Regexp(r"^[A-Z][A-Za-z]+\.v[0-9]+$")), load_default=list,
+                        metadata={"description": "Event types to replay; all when empty."})
+    limit = fields.Integer(load_default=10_000, validate=validate.Range(1, 10_000))
+
+    @validates_schema
+    def a_real_range(self, data, **kwargs):
+        if data["until"] <= data["since"]:
+            raise ValidationError("must be after since", "until")
+
+
+class ReplayResultSchema(Schema):
+    queue = fields.String()
+    replayed = fields.Integer()
+    more = fields.Boolean(metadata={"description": "More events match: replay again from the last one's time."})

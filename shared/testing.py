@@ -48,6 +48,7 @@ SERVICE_CLASSES = {
     "feedback": "services.feedback.service:FeedbackService",
     "resources": "services.resources.service:ResourcesService",
     "archive": "services.archive.service:ArchiveService",
+    "webhooks": "services.webhooks.service:WebhooksService",
 }
 
 

@@ -12,6 +12,13 @@ from tests.platform import Platform
 def platform(request, vhost_pipeline, mongo_client, tmp_path_factory):
     """The services a test module names in `PLATFORM_SERVICES`, plus the gateway, as processes;
     the module's optional `PLATFORM_ENV` dict adds environment variables to every service."""
+    yield from start_platform(request, vhost_pipeline, mongo_client, tmp_path_factory,
+                              getattr(request.module, "PLATFORM_ENV", None))
+
+
+def start_platform(request, vhost_pipeline, mongo_client, tmp_path_factory, env=None):
+    """Start the module's platform, yield it, stop it and drop its databases (for a module's own
+    `platform` fixture when its environment depends on other fixtures)."""
     services = getattr(request.module, "PLATFORM_SERVICES", tuple(SERVICE_CLASSES))
     base = os.environ["TEST_MONGO_URI"].rstrip("/")
     databases = []
@@ -22,8 +29,7 @@ def platform(request, vhost_pipeline, mongo_client, tmp_path_factory):
 
     amqp = request.config.getoption("RABBIT_AMQP_URI").rstrip("/")
     with vhost_pipeline.get() as vhost:
-        stack = Platform(f"{amqp}/{vhost}", mongo_uri, tmp_path_factory.mktemp("platform"), services,
-                         getattr(request.module, "PLATFORM_ENV", None))
+        stack = Platform(f"{amqp}/{vhost}", mongo_uri, tmp_path_factory.mktemp("platform"), services, env)
         try:
             yield stack.start()
         finally:

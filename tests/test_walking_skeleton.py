@@ -115,11 +115,11 @@ def test_bad_requests_get_a_clear_error_and_write_nothing(api, role, body, heade
 
 def test_a_learner_reads_only_their_own_archive(api):
     ada = api.call("POST", "/learners", "specialist", json={
-        "first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com",
-        "organisation": "Engines Ltd", "subject": "ada"}).json()
+        "learner_id": "ada", "first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com",
+        "organisation": "Engines Ltd", "user_type": "customer"}).json()
 
-    assert api.call("GET", f"/learners/{ada['id']}", "learner", "ada").json()["email"] == "ada@example.com"
-    assert api.call("GET", f"/learners/{ada['id']}", "learner", "grace").status_code == 403
+    assert api.call("GET", f"/learners/{ada['learner_id']}", "learner", "ada").json()["email"] == "ada@example.com"
+    assert api.call("GET", f"/learners/{ada['learner_id']}", "learner", "grace").status_code == 403
     assert api.call("GET", "/learners", "learner", "ada").status_code == 403
 
 

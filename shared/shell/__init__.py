@@ -12,7 +12,8 @@ A service subclasses PlatformService and gets, besides its own entrypoints:
 Domain code never imports this package.
 """
 from shared.shell.base import PlatformService, rpc, singleton_timer
-from shared.shell.handlers import handles
+from shared.shell.handlers import handles, handles_all
 from shared.shell.providers import Caller, Events, ServiceRpc, Store
 
-__all__ = ["PlatformService", "rpc", "singleton_timer", "handles", "Caller", "Events", "ServiceRpc", "Store"]
+__all__ = ["PlatformService", "rpc", "singleton_timer", "handles", "handles_all", "Caller", "Events", "ServiceRpc",
+           "Store"]

@@ -13,7 +13,8 @@ import shared.shell.remote  # noqa: F401  (domain errors cross RPC intact)
 from shared import metrics
 from shared.config import setting
 from shared.errors import DomainError, NotFound, validated
-from shared.schemas import DeadLetterQuerySchema, DeadLetterSchema
+from shared.events import utc_now
+from shared.schemas import DeadLetterQuerySchema, DeadLetterSchema, ReplayRequestSchema, ReplayResultSchema
 from shared.shell.handlers import DeadLetterConsumer
 from shared.shell.providers import Caller, ConsumersReady, Events, Observability, Store
 
@@ -25,9 +26,10 @@ rpc = Rpc.decorator(expected_exceptions=DomainError)
 OPERATORS = ("admin", "supervisor")
 
 
-def singleton_timer(interval_seconds):
+def singleton_timer(interval_seconds, eager=False):
     """nameko's @timer, but each round runs on one replica only: the one holding the timer's
-    lease (shared.lease), which it renews every round and another replica takes once it expires."""
+    lease (shared.lease), which it renews every round and another replica takes once it expires.
+    `eager` runs the first round at start (e.g. a daily job that must not wait a day)."""
 
     def decorate(method):
         lease_seconds = interval_seconds * 2 + 5
@@ -38,7 +40,7 @@ def singleton_timer(interval_seconds):
                 return method(self)
             return None
 
-        return timer(interval=interval_seconds)(entrypoint)
+        return timer(interval=interval_seconds, eager=eager)(entrypoint)
 
     return decorate
 
@@ -58,6 +60,22 @@ class PlatformService:
         sent = self.events.outbox.relay(setting(None, "OUTBOX_RELAY_MIN_AGE_SECONDS", float))
         if sent:
             log.info("outbox relay published %d event(s) left behind", sent)
+
+    @singleton_timer(3600)
+    def prune_published_events(self):
+        self.events.published.prune(setting(None, "EVENT_RETENTION_DAYS", int, default=30), utc_now())
+
+    @rpc
+    def replay_events(self, request):
+        """Re-deliver published events to one subscriber's queue (a backfill); administrators only."""
+        self.caller.require("admin")
+        request = validated(ReplayRequestSchema(), request)
+        if not self.events.publisher.queue_exists(request["queue"]):
+            raise NotFound(f"no queue named {request['queue']}", {"queue": request["queue"]})
+        sent, more = self.events.published.replay(request["queue"], request["since"], request["until"],
+                                                  request["types"], request["limit"])
+        log.info("replayed %d event(s) to %s", sent, request["queue"])
+        return ReplayResultSchema().dump({"queue": request["queue"], "replayed": sent, "more": more})
 
     @rpc
     def list_dead_letters(self, query=None):

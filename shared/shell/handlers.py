@@ -2,12 +2,13 @@
 idempotent consumption with bounded retries, and the consumer of broker-dead-lettered messages."""
 import functools
 
-from kombu import Exchange, Queue
+from kombu import Exchange, Queue, binding
 from nameko.events import EventHandler, get_event_exchange
 from nameko.messaging import Consumer
 
+import shared.catalogue  # noqa: F401  (fills CATALOGUE, whose sources AllEventsConsumer binds to)
 from shared.config import setting
-from shared.events import lookup
+from shared.events import CATALOGUE, exchange_name, lookup
 
 
 def handler_queue_name(source_service, event_type, service, consumer):
@@ -18,6 +19,13 @@ def handler_queue_name(source_service, event_type, service, consumer):
 
 def dead_letter_exchange_name(service):
     return f"{service}.dead-letters"
+
+
+def reliable_queue_arguments(config, service):
+    """A quorum queue that redelivers a failed message up to the delivery limit, then
+    dead-letters it to the service's dead-letter queue."""
+    return {"x-queue-type": "quorum", "x-delivery-limit": setting(config, "HANDLER_DELIVERY_LIMIT", int),
+            "x-dead-letter-exchange": dead_letter_exchange_name(service)}
 
 
 class ReliableEventHandler(EventHandler):
@@ -34,9 +42,7 @@ class ReliableEventHandler(EventHandler):
         self.queue = Queue(
             handler_queue_name(self.source_service, self.event_type, service, self.consumer),
             exchange=get_event_exchange(self.source_service, config), routing_key=self.event_type, durable=True,
-            queue_arguments={"x-queue-type": "quorum",
-                             "x-delivery-limit": setting(config, "HANDLER_DELIVERY_LIMIT", int),
-                             "x-dead-letter-exchange": dead_letter_exchange_name(service)})
+            queue_arguments=reliable_queue_arguments(config, service))
         Consumer.setup(self)  # nameko's EventHandler.setup would build a queue named after the method
 
 
@@ -57,6 +63,41 @@ def handles(source_service, event_type, consumer):
                                        lambda envelope, data: method(self, envelope, data))
 
         return ReliableEventHandler.decorator(source_service, event_type, consumer)(entrypoint)
+
+    return decorate
+
+
+class AllEventsConsumer(Consumer):
+    """Every event every service publishes: one reliable queue bound to each exchange with '#'."""
+
+    def __init__(self, consumer, **kwargs):
+        self.consumer = consumer
+        super().__init__(queue=None, requeue_on_error=True, **kwargs)
+
+    def setup(self):
+        config, service = self.container.config, self.container.service_name
+        sources = sorted({event_type.source for event_type in CATALOGUE.values()})
+        self.queue = Queue(all_events_queue_name(service, self.consumer), durable=True,
+                           bindings=[binding(Exchange(exchange_name(source), type="topic", durable=True), routing_key="#")
+                                     for source in sources],
+                           queue_arguments=reliable_queue_arguments(config, service))
+        super().setup()
+
+
+def all_events_queue_name(service, consumer):
+    return f"evt-all--{service}.{consumer}"
+
+
+def handles_all(consumer):
+    """Like `handles`, for every event of every service (an integration, not a business rule)."""
+
+    def decorate(method):
+        @functools.wraps(method)
+        def entrypoint(self, body):
+            return self.events.consume(f"{self.name}.{consumer}", all_events_queue_name(self.name, consumer), body,
+                                       lambda envelope, data: method(self, envelope, data))
+
+        return AllEventsConsumer.decorator(consumer)(entrypoint)
 
     return decorate
 

@@ -17,7 +17,7 @@ from shared.errors import Forbidden
 from shared.events import make_envelope
 from shared.identity import SERVICE_ROLE, IdentityVerifier, actor, service_signer
 from shared.lease import Lease
-from shared.outbox import Outbox
+from shared.outbox import Outbox, PublishedEvents
 from shared.publisher import EventPublisher
 from shared.store import connect, redacted
 
@@ -95,6 +95,7 @@ class WorkerEvents:
         self.created = []
         self.ledger = provider.ledger
         self.outbox = provider.outbox
+        self.published = provider.published
         self.publisher = provider.publisher
 
     def new(self, type_name, subject, data):
@@ -131,6 +132,7 @@ class Events(DependencyProvider):
         self.db = database_of(self.container)
         self.publisher = EventPublisher(setting(self.container.config, "AMQP_URI"), service)
         self.outbox = Outbox(self.db, self.publisher, self.outbox_collections, on_published=self._count)
+        self.published = PublishedEvents(self.db, self.publisher)
         self.ledger = EventLedger(self.db)
         self.recorder = PrometheusRecorder(service)
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"

@@ -1,12 +1,16 @@
 """Interface tests of planning through its real entrypoints, real broker and real store."""
+import json
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from shared.errors import Conflict, Forbidden, InvalidInput
+from nameko.testing.services import entrypoint_waiter
+
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.events import make_envelope, utc_now
 from shared.notifications import notifier_from_env
-from shared.testing import deliver, free_port, wait_until
+from shared.publisher import EventPublisher
+from shared.testing import deliver, free_port, run_together, wait_until
 
 from services.planning import publishing
 from services.planning.service import PlanningService
@@ -261,3 +265,98 @@ def test_failed_channels_are_retried_until_they_succeed(as_, planning, store, sm
     assert plan["publication"]["retry_rounds"] == 1
     assert len(smtp_server.messages()) == 1
     assert len(list(db[NOTICES].find())) == 1  # the notice was not posted twice
+
+
+def test_ten_weak_results_arriving_at_once_merge_into_one_need_losing_nothing(as_, container):
+    """Ten ExamGraded.v1 events on one weak topic, handled concurrently by the service's workers."""
+    graded = [make_envelope("ExamGraded.v1", f"sub-{n}", {
+        "submission_id": f"sub-{n}", "exam_id": "exam-1", "learner_id": f"learner-{n}", "session_id": "session-1",
+        "score": 40.0, "pass_score": 60, "passed": False, "weak_topics": ["Filters"],
+        "graded_at": datetime(2026, 3, 1, tzinfo=timezone.utc), "method": "online"}) for n in range(10)]
+    handled = []
+    publisher = EventPublisher(container.config["AMQP_URI"], "assessment")
+    try:
+        with entrypoint_waiter(container, "on_exam_graded", timeout=30,
+                               callback=lambda *args: handled.append(1) or len(handled) == len(graded)):
+            for envelope in graded:
+                publisher.publish(envelope)
+    finally:
+        publisher.close()
+
+    need, = as_(AUTHOR).list_needs({"source": "exam_results"})["items"]
+    assert need["requesters"] == 10
+    assert len(need["evidence"]) == 10
+
+
+def approved_plan(as_, **item):
+    plan = as_(AUTHOR).create_plan(plan_body(**item))
+    as_(AUTHOR).submit_plan(plan["id"])
+    as_(MANAGER).approve_plan(plan["id"], {"comment": "internal remark"})
+    return plan
+
+
+def test_an_announcement_sent_by_many_workers_at_once_goes_out_once(as_, container, store, smtp_server,
+                                                                    monkeypatch):
+    db = store(container.config, "planning")
+    plan = approved_plan(as_)
+    # Published straight in the store, so the service's own handler does not race the test.
+    publication = {"by": "sam", "at": utc_now(), "channels": ["email", "notice"], "note": "",
+                   "recipients": {"email": ["ada@example.com"], "sms": []}, "deliveries": {}}
+    db[PLANS].update_one({"_id": plan["id"]}, {"$set": {"status": "published", "publication": publication}})
+    notifier = notifier_from_env(notices=db[NOTICES], environ={"SMTP_HOST": "127.0.0.1",
+                                                               "SMTP_PORT": str(smtp_server.port)})
+
+    run_together(8, lambda _: publishing.announce(db, plan["id"], plan["revision"], notifier, utc_now()))
+
+    assert len(smtp_server.messages()) == 1
+    assert db[NOTICES].count_documents({}) == 1
+    deliveries = db[PLANS].find_one({"_id": plan["id"]})["publication"]["deliveries"]
+    assert {channel: delivery["status"] for channel, delivery in deliveries.items()} == {"email": "sent",
+                                                                                           "notice": "sent"}
+
+
+def test_an_announcement_redelivered_after_a_crash_is_not_sent_again(as_, container, store, smtp_server,
+                                                                     subscriber, monkeypatch):
+    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("SMTP_PORT", str(smtp_server.port))
+    events = subscriber(container.config["AMQP_URI"], "planning", "PlanPublished.v1")
+    db = store(container.config, "planning")
+    plan = approved_plan(as_)
+    with entrypoint_waiter(container, "announce_published_plan", timeout=30):
+        as_(AUTHOR).publish_plan(plan["id"], {"channels": ["email"], "email_to": ["ada@example.com"]})
+    envelope = events.wait_for("PlanPublished.v1")
+    assert len(smtp_server.messages()) == 1
+
+    # A crash after the email went out but before the ledger recorded the event: the broker
+    # delivers it again, and this time the ledger does not know it.
+    db["applied_events"].delete_many({"handler": "planning.announce-published-plans"})
+    deliver(container, "announce_published_plan", "planning", envelope)
+
+    assert len(smtp_server.messages()) == 1
+    assert as_(AUTHOR).get_plan(plan["id"])["publication"]["deliveries"]["email"]["status"] == "sent"
+
+
+def test_learners_see_only_published_offerings_never_the_workings(as_):
+    learner = {"id": "ada", "roles": ["learner"]}
+    draft = as_(AUTHOR).create_plan(plan_body())
+    approved = approved_plan(as_)
+    published = approved_plan(as_)
+    as_(AUTHOR).publish_plan(published["id"], {"channels": ["notice"]})
+
+    listed = as_(learner).list_plans({})
+    assert [plan["id"] for plan in listed["items"]] == [published["id"]]
+    offering = as_(learner).get_plan(published["id"])
+    assert set(offering) == {"id", "year", "title", "goals", "items", "revision", "published_at"}
+    assert "internal remark" not in json.dumps(offering) and "sam" not in json.dumps(offering)
+    assert "linked_needs" not in offering["items"][0]
+    for hidden in (draft["id"], approved["id"]):
+        with pytest.raises(NotFound):
+            as_(learner).get_plan(hidden)
+    with pytest.raises(Forbidden):
+        as_(learner).plan_coverage(published["id"])
+
+    # While the published plan is being revised, learners keep seeing what was published.
+    revision = plan_body()
+    as_(AUTHOR).revise_plan(published["id"], dict({key: revision[key] for key in ("goals", "items")},
+                                                  title="Draft of next year", comment="rework"))
+    assert as_(learner).get_plan(published["id"])["title"] == f"Customer plan {YEAR}"
