@@ -81,6 +81,13 @@ def test_a_material_is_reviewed_published_with_a_number_and_its_file_downloaded(
     assert api("POST", f"/materials/{draft['id']}/publish", "specialist", "sam", expect=409,
                json={}).json()["error"]["details"]["status"] == "published"
 
+    notes = api("POST", "/materials", "trainer", "tom", expect=201, json={
+        "title": "Trainer notes", "topics": ["Reporting"], "format": "handout"}).json()
+    form = api("PUT", f"/materials/{notes['id']}/file", "trainer", "tom", expect=200,
+               files={"file": ("notes.md", "# Notes\n".encode(), "text/markdown")}).json()
+    assert (form["file"]["filename"], form["file"]["content_type"], form["file"]["size"]) == (
+        "notes.md", "text/markdown", 8)
+
 
 def test_roles_and_bad_input_are_refused_with_one_error_shape(platform, api):
     assert api("GET", "/trainers", "learner", expect=403).json()["error"]["code"] == "forbidden"
