@@ -6,7 +6,7 @@ from services.resources.contract import (ScorecardQuerySchema, ScorecardSchema, 
                                          TrainerCertificationSchema, TrainerCreateSchema,
                                          TrainerEvaluationCreateSchema, TrainerLeaveCreateSchema, TrainerPageSchema,
                                          TrainerQuerySchema, TrainerSchema, TrainerUpdateSchema,
-                                         TrainingRecordCreateSchema, TrainingRecordSchema)
+                                         TrainerTrainingCreateSchema, TrainerTrainingSchema)
 
 from gateway.auth import roles_required, staff_only
 from gateway.resources import call
@@ -73,8 +73,8 @@ class LeaveById(MethodView):
 @blp.route("/trainers/<trainer_id>/trainings")
 class Trainings(MethodView):
     @staff_only
-    @blp.arguments(TrainingRecordCreateSchema)
-    @blp.alt_response(201, schema=TrainingRecordSchema, success=True)
+    @blp.arguments(TrainerTrainingCreateSchema)
+    @blp.alt_response(201, schema=TrainerTrainingSchema, success=True)
     def post(self, record, trainer_id):
         """Record a training the trainer attended."""
         return call("resources", "add_training", trainer_id, record), 201

@@ -6,7 +6,12 @@ when scheduled, then the number delivery gives each reschedule). Each attempt to
 new `check` number; calendar entries carry it, and the decision is written only if no later
 check started meanwhile, so a stale attempt never overwrites a newer one and releases what it
 held. The decision and its event (ResourcesReserved.v1 or ResourceConflictDetected.v1) are one
-write. A conflict keeps what could be reserved and lists what could not, with the reason.
+write.
+
+All or nothing: a session in conflict holds nothing and lists every resource it cannot have, with
+the reason. Resources are taken in one fixed order (by calendar id) and a session stops taking any
+once one is refused, so sessions racing for the same set cannot each end up holding a part that
+another needs: of sessions racing for one trainer and room, one gets both.
 """
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
@@ -17,7 +22,7 @@ from shared.store import fetch, page
 
 from services.resources import calendars, scorecards
 from services.resources.availability import equipment_problems, missing, room_problems, trainer_problems
-from services.resources.contract import (CANCELLED, CONFLICT, EQUIPMENT, PENDING, RESERVED, ROOM, TRAINER)
+from services.resources.contract import CANCELLED, CONFLICT, EQUIPMENT, PENDING, RESERVED, ROOM, TRAINER
 from services.resources.equipment import bookable_of_type, record_usage
 from services.resources.rooms import open_rooms
 from services.resources.store import BOOKINGS
@@ -200,9 +205,15 @@ def recheck(db, session_id, caller, new_event, now):
 def recheck_upcoming(db, kind, resource_id, caller, new_event, now):
     """Recheck the bookings of sessions yet to end that ask for this resource; returns them."""
     field = REGISTERS[kind][1]
-    upcoming = db[BOOKINGS].find({field: resource_id, "status": {"$in": [RESERVED, CONFLICT]},
-                                  "ends_at": {"$gt": now}, "completed_at": None}, {"_id": 1})
-    return [recheck(db, booking["_id"], caller, new_event, now) for booking in list(upcoming)]
+    upcoming = list(db[BOOKINGS].find({field: resource_id, "status": {"$in": [RESERVED, CONFLICT]},
+                                       "ends_at": {"$gt": now}, "completed_at": None}, {"_id": 1}))
+    rechecked = []
+    for booking in upcoming:
+        try:
+            rechecked.append(recheck(db, booking["_id"], caller, new_event, now))
+        except Conflict:
+            pass  # cancelled or completed meanwhile: nothing to book
+    return rechecked
 
 
 def session_completed(db, session, now):

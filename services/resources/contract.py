@@ -3,10 +3,11 @@
 The gateway imports resources only through this module; it imports nothing but marshmallow, the
 kit and the standard library.
 """
+import copy
 import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, missing, validate, validates_schema
 
 from shared.schemas import PageQuerySchema, UtcDateTime, page_schema
 
@@ -100,6 +101,15 @@ def amount():
                           validate=validate.Range(min=0), metadata={"description": "In the department's currency."})
 
 
+def update_schema(schema, name):
+    """The same fields, none required and none defaulted: an update names only what it changes."""
+    optional = {}
+    for field_name, field in schema._declared_fields.items():
+        optional[field_name] = copy.deepcopy(field)
+        optional[field_name].required, optional[field_name].load_default = False, missing
+    return Schema.from_dict(optional, name=name)
+
+
 def ends_after_start(data, start="starts_on", end="ends_on"):
     if data.get(start) and data.get(end) and data[end] < data[start]:
         raise ValidationError(f"must not be before {start}", end)
@@ -138,9 +148,7 @@ class TrainerCreateSchema(TrainerProfileSchema):
                                metadata={"description": "The trainer's sign-in subject: sessions name trainers by it."})
 
 
-class TrainerUpdateSchema(TrainerProfileSchema):
-    class Meta:
-        partial = True
+TrainerUpdateSchema = update_schema(TrainerProfileSchema, "TrainerUpdateSchema")
 
 
 class TrainerLeaveCreateSchema(Schema):
@@ -161,14 +169,14 @@ class TrainerLeaveSchema(Schema):
     recorded_by = fields.String()
 
 
-class TrainingRecordCreateSchema(Schema):
+class TrainerTrainingCreateSchema(Schema):
     title = text(200)
     provider = text(200, required=False)
     completed_on = Day(required=True)
     hours = fields.Float(load_default=None, allow_none=True, validate=validate.Range(0, 1000))
 
 
-class TrainingRecordSchema(TrainingRecordCreateSchema):
+class TrainerTrainingSchema(TrainerTrainingCreateSchema):
     id = fields.String()
     recorded_by = fields.String()
 
@@ -229,7 +237,7 @@ class TrainerSchema(Schema):
     languages = fields.List(fields.String())
     working_hours = fields.Nested(WorkingHoursSchema)
     leave = fields.List(fields.Nested(TrainerLeaveSchema))
-    trainings = fields.List(fields.Nested(TrainingRecordSchema))
+    trainings = fields.List(fields.Nested(TrainerTrainingSchema))
     certifications = fields.List(fields.Nested(TrainerCertificationSchema))
     evaluations = fields.List(fields.Nested(TrainerEvaluationSchema))
     status = fields.String()
@@ -264,14 +272,14 @@ class RoomCreateSchema(Schema):
     fittings = labels(max_items=50)
 
 
-class RoomUpdateSchema(Schema):
-    capacity = fields.Integer(validate=validate.Range(1, 10000))
+class RoomChangesSchema(Schema):
+    capacity = fields.Integer(required=True, validate=validate.Range(1, 10000))
     fittings = labels(max_items=50)
-    status = fields.String(validate=validate.OneOf(ROOM_STATUSES),
+    status = fields.String(required=True, validate=validate.OneOf(ROOM_STATUSES),
                            metadata={"description": "A closed room is not booked."})
 
-    class Meta:
-        partial = True
+
+RoomUpdateSchema = update_schema(RoomChangesSchema, "RoomUpdateSchema")
 
 
 class RoomSchema(Schema):
@@ -419,9 +427,7 @@ class MaterialCreateSchema(MaterialContentSchema):
                              metadata={"description": "May be left for the publisher to set."})
 
 
-class MaterialUpdateSchema(MaterialCreateSchema):
-    class Meta:
-        partial = True
+MaterialUpdateSchema = update_schema(MaterialCreateSchema, "MaterialUpdateSchema")
 
 
 class MaterialRevisionCreateSchema(MaterialContentSchema):

@@ -30,7 +30,7 @@ from services.resources.contract import (EQUIPMENT, ROOM, TRAINER, BookingPageSc
                                          TrainerCertificationSchema, TrainerCreateSchema,
                                          TrainerEvaluationCreateSchema, TrainerLeaveCreateSchema, TrainerPageSchema,
                                          TrainerQuerySchema, TrainerSchema, TrainerUpdateSchema,
-                                         TrainingRecordCreateSchema, TrainingRecordSchema)
+                                         TrainerTrainingCreateSchema, TrainerTrainingSchema)
 
 RESOURCE_STAFF = ("supervisor", "specialist")
 MATERIAL_AUTHORS = ("supervisor", "specialist", "trainer")
@@ -127,8 +127,8 @@ class ResourcesService(PlatformService):
     def add_training(self, trainer_id, payload):
         caller = self.caller.require(*STAFF_ROLES)
         _, record = trainers.add_record(self.db, trainer_id, "trainings",
-                                        validated(TrainingRecordCreateSchema(), payload), caller, utc_now())
-        return TrainingRecordSchema().dump(record)
+                                        validated(TrainerTrainingCreateSchema(), payload), caller, utc_now())
+        return TrainerTrainingSchema().dump(record)
 
     @rpc
     def add_certification(self, trainer_id, payload):

@@ -9,7 +9,8 @@ from shared.errors import InvalidInput, validated
 
 from services.resources.availability import (equipment_problems, missing, room_problems, trainer_problems,
                                              within_working_hours)
-from services.resources.contract import MaterialCreateSchema, TrainerCreateSchema
+from services.resources.contract import (MaterialCreateSchema, MaterialUpdateSchema, RoomUpdateSchema,
+                                         TrainerCreateSchema, TrainerUpdateSchema)
 from services.resources.material_files import checked_content
 from services.resources.materials import catalogue_number
 from services.resources.scorecards import period_bounds, suggested_outcome, summarise
@@ -135,3 +136,12 @@ def test_unknown_fields_and_bad_values_are_refused_with_field_messages():
                                           "topics": ["x"], "languages": ["en"], "tiers": ["expert"],
                                           "working_hours": {"timezone": "Mars/Base", "start": "18:00", "end": "09:00"}})
     assert set(refused.value.details["fields"]) == {"tiers", "working_hours"}
+
+
+def test_an_update_loads_only_the_fields_it_names():
+    assert validated(MaterialUpdateSchema(), {"title": "New title"}) == {"title": "New title"}
+    assert validated(TrainerUpdateSchema(), {"languages": ["en", "de"]}) == {"languages": ["en", "de"]}
+    assert validated(RoomUpdateSchema(), {}) == {}
+    with pytest.raises(InvalidInput) as refused:
+        validated(MaterialUpdateSchema(), {"title": "", "format": "hologram", "version": 3})
+    assert set(refused.value.details["fields"]) == {"title", "format", "version"}

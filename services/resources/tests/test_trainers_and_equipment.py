@@ -148,7 +148,8 @@ def test_rooms_are_listed_by_capacity_and_fitting_and_a_closed_room_is_not_booke
     assert [room["name"] for room in staff.list_rooms({"fitting": "whiteboard"})["items"]] == ["Turing"]
     with pytest.raises(InvalidInput):
         staff.update_room(pool["room"], {"capacity": 0})
-    staff.update_room(pool["room"], {"status": "closed"})
+    closed = staff.update_room(pool["room"], {"status": "closed"})
+    assert (closed["capacity"], closed["fittings"]) == (20, ["projector", "whiteboard"])  # untouched
     deliver(container, "on_session_scheduled", "delivery", scheduled("s1", trainer_ids=["ada"], room_id=pool["room"]))
     assert [(conflict["kind"], conflict["reason"]) for conflict in staff.get_booking("s1")["conflicts"]] == [
         ("room", "retired")]
