@@ -98,7 +98,7 @@ def test_roles_and_bad_input_are_refused_with_one_error_shape(platform, api):
     assert set(bad["error"]["details"]["fields"]) == {"asset_tag", "purchase_date"}
     assert api("GET", "/equipment/missing", "auditor", expect=404).json()["error"]["code"] == "not_found"
     assert api("GET", "/equipment", "auditor", expect=200).json() == {"total": 0, "items": []}
-    assert api("GET", "/material-loans?state=late", "auditor", expect=422).json()["error"]["details"]["fields"] == {
+    assert api("GET", "/materials/loans?state=late", "auditor", expect=422).json()["error"]["details"]["fields"] == {
         "state": ["Must be one of: active, overdue, returned, all."]}
 
 
@@ -112,7 +112,7 @@ def test_the_demo_data_loads_through_the_gateway(platform, api, monkeypatch):
     materials = api("GET", "/materials?status=published&product=Analytics", "auditor", expect=200).json()["items"]
     assert [(material["title"], material["published_version"]) for material in materials] == [
         ("Advanced reporting: hands-on exercises", 2)]
-    assert api("GET", "/material-loans", "auditor", expect=200).json()["total"] == 1
+    assert api("GET", "/materials/loans", "auditor", expect=200).json()["total"] == 1
     projector = api("GET", "/equipment?type=projector", "auditor", expect=200).json()["items"][0]
     assert [record["kind"] for record in projector["maintenance"]] == ["scheduled", "fault"]
     assert api("GET", "/equipment?status=retired", "auditor", expect=200).json()["total"] == 1

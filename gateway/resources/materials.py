@@ -228,7 +228,7 @@ class ReturnCopy(MethodView):
         return call("resources", "return_copy", material_id, copy_id, returned)
 
 
-@blp.route("/material-loans")
+@blp.route("/materials/loans")
 class LoanRegister(MethodView):
     @staff_only
     @blp.arguments(LoanQuerySchema, location="query")
