@@ -14,6 +14,7 @@ import time
 from pymongo.errors import ConnectionFailure, DuplicateKeyError
 
 from shared import logs
+from shared.outbox import replace_everywhere
 from shared.store import page
 from shared.events import InvalidEvent, event_time, read_envelope, utc_now
 
@@ -57,6 +58,10 @@ class EventLedger:
                       "status": PARKED_STATUS, "parked_at": utc_now()}},
             upsert=True)
         return dead_letter_id
+
+    def pseudonymise(self, identifier, pseudonym):
+        """Replace an erased learner's id in the bodies of parked events."""
+        return replace_everywhere(self.dead_letters, "body", identifier, pseudonym)
 
     def parked_count(self):
         return self.dead_letters.count_documents({"status": PARKED_STATUS})

@@ -6,6 +6,7 @@ embedded store alike). Right after the write the worker publishes them with conf
 out; if the process dies or the broker is down in between, the relay finds them later and
 publishes them then. Consumers are idempotent, so a rare double publish is harmless.
 """
+import json
 import logging
 from datetime import timedelta
 
@@ -100,11 +101,13 @@ class Outbox:
         return sent
 
     def _publish(self, collection, doc_id, envelope):
-        self.publisher.publish(envelope)
+        # Kept for replays before it goes out, so that whatever its consumers do in reaction
+        # (an erasure scrubbing this store, say) finds it there.
         self.db[PUBLISHED_EVENTS].update_one(
             {"_id": envelope["id"]},
             {"$setOnInsert": {"type": envelope["type"], "time": event_time(envelope), "envelope": envelope}},
             upsert=True)
+        self.publisher.publish(envelope)
         self.db[collection].update_one({"_id": doc_id}, {"$pull": {OUTBOX_FIELD: {"id": envelope["id"]}}})
         self.on_published(envelope)
         return 1
@@ -127,6 +130,23 @@ class PublishedEvents:
             self.publisher.send_to_queue(queue, record["envelope"])
         return min(len(found), limit), len(found) > limit
 
+    def pseudonymise(self, identifier, pseudonym):
+        """Replace an erased learner's id wherever it appears in kept events; returns how many changed."""
+        return replace_everywhere(self.collection, "envelope", identifier, pseudonym)
+
     def prune(self, retention_days, now):
         """Forget what is older than the retention period; returns how many were removed."""
         return self.collection.delete_many({"time": {"$lt": now - timedelta(days=retention_days)}}).deleted_count
+
+
+def replace_everywhere(collection, field, identifier, pseudonym):
+    """Rewrite `field` of every document of `collection` where `identifier` appears as a whole
+    JSON string, with `pseudonym` instead. A scan: erasures are rare, these stores are bounded."""
+    needle, changed = json.dumps(identifier), 0
+    for doc in collection.find({}, {field: 1}):
+        text = json.dumps(doc.get(field), default=str)
+        if needle in text:
+            replaced = json.loads(text.replace(needle, json.dumps(pseudonym)))
+            collection.update_one({"_id": doc["_id"]}, {"$set": {field: replaced}})
+            changed += 1
+    return changed

@@ -146,8 +146,8 @@ def test_a_service_that_is_down_answers_503_and_never_acts_on_it_later(platform,
     archive.stop()
     try:
         response = api.call("POST", "/learners", "specialist", json={
-            "first_name": "Grace", "last_name": "Hopper", "email": "grace@example.com",
-            "organisation": "Navy"})
+            "learner_id": "grace", "first_name": "Grace", "last_name": "Hopper", "email": "grace@example.com",
+            "organisation": "Navy", "user_type": "customer"})
         assert response.status_code == 503
         assert response.json()["error"]["details"] == {"service": "archive"}
         assert response.headers["Retry-After"]

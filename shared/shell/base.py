@@ -3,6 +3,7 @@ import functools
 import json
 import logging
 import time
+import uuid
 
 from nameko.rpc import Rpc
 from nameko.timer import timer
@@ -15,7 +16,7 @@ from shared.config import setting
 from shared.errors import DomainError, NotFound, validated
 from shared.events import utc_now
 from shared.schemas import DeadLetterQuerySchema, DeadLetterSchema, ReplayRequestSchema, ReplayResultSchema
-from shared.shell.handlers import DeadLetterConsumer
+from shared.shell.handlers import DeadLetterConsumer, handles
 from shared.shell.providers import Caller, ConsumersReady, Events, Observability, Store
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,14 @@ class PlatformService:
     @singleton_timer(3600)
     def prune_published_events(self):
         self.events.published.prune(setting(None, "EVENT_RETENTION_DAYS", int, default=30), utc_now())
+
+    @handles("archive", "LearnerErased.v1", consumer="forget-in-kit-stores")
+    def forget_erased_learner(self, envelope, data):
+        """The kit's own stores honour an erasure too: events kept for replay and parked events.
+        (Each service erases what its domain holds in its own handler.)"""
+        pseudonym = f"erased-{uuid.uuid4().hex[:12]}"
+        self.events.published.pseudonymise(data["learner_id"], pseudonym)
+        self.events.ledger.pseudonymise(data["learner_id"], pseudonym)
 
     @rpc
     def replay_events(self, request):
