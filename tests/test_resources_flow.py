@@ -1,6 +1,7 @@
 """End to end through the gateway, with delivery and resources as real processes on a real broker
 and store: a session scheduled in delivery reaches resources, whose conflict an outside subscriber
-sees; a material goes from draft to a published, numbered file; roles and bad input are refused."""
+and delivery's checklist see (and whose reservation ticks the checklist); a material goes from
+draft to a published, numbered file; the demo data loads; roles and bad input are refused."""
 import hashlib
 import importlib.util
 from datetime import datetime, timedelta, timezone
@@ -9,7 +10,7 @@ import pytest
 import requests
 
 from gateway.tokens import mint
-from shared.testing import REPO
+from shared.testing import REPO, wait_until
 from tests.platform import TokenSettings
 
 PLATFORM_SERVICES = ("delivery", "resources")
@@ -33,7 +34,7 @@ def api(platform):
     return call
 
 
-def test_a_scheduled_session_without_a_trainer_reaches_an_outside_subscriber_as_a_conflict(platform, api, subscriber):
+def test_a_sessions_conflict_reaches_an_outside_subscriber_and_deliverys_checklist(platform, api, subscriber):
     outside = subscriber(platform.amqp_uri, "resources", routing_key="ResourceConflictDetected.v1")
     api("POST", "/trainers", "supervisor", "sue", expect=201, json={
         "trainer_id": "ada", "name": "Ada Byron", "email": "ada@example.com", "topics": ["Reporting"],
@@ -54,6 +55,31 @@ def test_a_scheduled_session_without_a_trainer_reaches_an_outside_subscriber_as_
     booking = api("GET", f"/bookings/{session['id']}", "auditor", expect=200).json()
     assert (booking["status"], booking["title"]) == ("conflict", "Reporting basics")
     assert api("GET", "/bookings?status=conflict", "trainer", expect=200).json()["total"] == 1
+    flagged = wait_until(lambda: (found := api("GET", f"/sessions/{session['id']}", "supervisor").json())[
+        "resource_conflicts"] and found, message="delivery to flag the session's conflicts")
+    assert sorted((item["kind"], item["reason"]) for item in flagged["resource_conflicts"]) == [
+        ("room", "missing"), ("trainer", "missing")]
+
+
+def test_a_session_whose_resources_are_free_gets_them_and_deliverys_checklist_ticks_the_venue(platform, api):
+    equipment = api("POST", "/equipment", "specialist", expect=201, json={
+        "asset_tag": "PRJ-1", "type": "projector", "model": "Epson X41", "purchase_date": "2024-05-01",
+        "location": "HQ"}).json()
+    room = api("GET", "/rooms?site=HQ", "auditor", expect=200).json()["items"][0]
+    starts = MONDAY + timedelta(days=1)
+    session = api("POST", "/sessions", "supervisor", expect=201, json={
+        "title": "Reporting workshop", "format": "classroom", "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(hours=3)).isoformat(), "capacity": 20, "topics": ["Reporting"],
+        "trainer_ids": ["ada"], "room_id": room["id"], "equipment_ids": [equipment["id"]]}).json()
+
+    def prepared():
+        found = api("GET", f"/sessions/{session['id']}", "supervisor").json()
+        return found if found["resources_reserved"] else None
+
+    prepared_session = wait_until(prepared, message="delivery to record the reservation")
+    ticked = {entry["item"]: entry["done"] for entry in prepared_session["checklist"]}
+    assert (ticked["venue"], ticked["equipment"]) == (True, True)
+    assert api("GET", f"/bookings/{session['id']}", "auditor", expect=200).json()["status"] == "reserved"
 
 
 def test_a_material_is_reviewed_published_with_a_number_and_its_file_downloaded(platform, api):
@@ -97,7 +123,7 @@ def test_roles_and_bad_input_are_refused_with_one_error_shape(platform, api):
         "location": "HQ"}).json()
     assert set(bad["error"]["details"]["fields"]) == {"asset_tag", "purchase_date"}
     assert api("GET", "/equipment/missing", "auditor", expect=404).json()["error"]["code"] == "not_found"
-    assert api("GET", "/equipment", "auditor", expect=200).json() == {"total": 0, "items": []}
+    assert api("GET", "/equipment?type=hologram", "auditor", expect=200).json() == {"total": 0, "items": []}
     assert api("GET", "/materials/loans?state=late", "auditor", expect=422).json()["error"]["details"]["fields"] == {
         "state": ["Must be one of: active, overdue, returned, all."]}
 
@@ -113,7 +139,8 @@ def test_the_demo_data_loads_through_the_gateway(platform, api, monkeypatch):
     assert [(material["title"], material["published_version"]) for material in materials] == [
         ("Advanced reporting: hands-on exercises", 2)]
     assert api("GET", "/materials/loans", "auditor", expect=200).json()["total"] == 1
-    projector = api("GET", "/equipment?type=projector", "auditor", expect=200).json()["items"][0]
+    projector, = [item for item in api("GET", "/equipment?type=projector", "auditor", expect=200).json()["items"]
+                  if item["asset_tag"] == "PRJ-0001"]
     assert [record["kind"] for record in projector["maintenance"]] == ["scheduled", "fault"]
     assert api("GET", "/equipment?status=retired", "auditor", expect=200).json()["total"] == 1
     evaluations = api("GET", "/trainers/katherine.johnson", "manager", expect=200).json()["evaluations"]

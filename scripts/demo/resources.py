@@ -1,8 +1,8 @@
 """Demo resources: a trainer pool with leave, development and an evaluation; rooms; equipment with
 a maintenance history, an upgrade and a scrapped asset; materials that went through review (one
 rejected first, one revised to a second version) with files; physical copies, one lent and one
-returned. The demo session delivery scheduled names no trainer, so its booking shows a conflict
-with the free trainers as alternatives."""
+returned. Delivery's demo sessions, scheduled before the pool existed, are booked again; the
+session delivery completed counts on its trainer's scorecard."""
 import sys
 from datetime import date, timedelta
 
@@ -11,7 +11,8 @@ import requests
 from gateway.tokens import mint
 
 TRAINERS = (
-    ("demo.trainer", "Margaret Hamilton", ["Platform basics", "Data privacy settings"], ["Platform"],
+    ("demo.trainer", "Margaret Hamilton", ["Platform basics", "Platform basics for administrators",
+                                           "Data privacy settings", "Advanced reporting workshop"], ["Platform"],
      ["basic_operation", "advanced_features"], ["en"]),
     ("katherine.johnson", "Katherine Johnson", ["Advanced reporting", "Retail analytics use cases"], ["Analytics"],
      ["advanced_features", "industry_application"], ["en", "fr"]),
@@ -35,9 +36,10 @@ def load(client):
         client.post("/rooms", {"name": name, "site": site, "capacity": capacity, "fittings": fittings}, "specialist")
     equipment(client)
     materials(client)
-    # Sessions booked before the pool existed: their conflicts now list the demo's trainers and rooms.
-    for booking in client.get("/bookings?status=conflict", "supervisor")["items"]:
-        client.post(f"/bookings/{booking['session_id']}/recheck", {}, "supervisor")
+    # Sessions delivery scheduled before the pool existed are booked again now that it does.
+    for booking in client.get("/bookings?status=conflict&limit=100", "supervisor")["items"]:
+        if not booking["completed_at"]:
+            client.post(f"/bookings/{booking['session_id']}/recheck", {}, "supervisor")
 
 
 def trainers(client):
