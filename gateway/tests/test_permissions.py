@@ -20,6 +20,7 @@ TOKEN_SETTINGS = settings()
 
 def concrete(route):
     """A callable path for a route template: every variable becomes a plausible id."""
+    route = re.sub(r"<int:[a-z_]+>", "1", route)
     return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda match: f"{match.group(1).replace('_', '-')}-1", route)
 
 
