@@ -55,16 +55,24 @@ WRITE_ERRORS = {409: "Not allowed in the resource's current state (details give 
                 422: "The request failed validation; details give field messages."}
 
 
+# Answered by the HTTP server (gunicorn) before the application sees the request, so in its own
+# format: a request line over its limit (gunicorn.conf.py limit_request_line).
+SERVER_ERRORS = {414: "The URL is longer than the server accepts (8190 bytes); answered as text/html."}
+
+
 def document_errors(api):
-    """Name every error an operation can answer, all with ErrorSchema."""
+    """Name every error an operation can answer, all with ErrorSchema (but the server's own)."""
     for status, description in {**COMMON_ERRORS, **PATH_ERRORS, **WRITE_ERRORS}.items():
         api.spec.components.response(f"Error{status}", {
             "description": description, "content": {"application/json": {"schema": ErrorSchema}}})
+    for status, description in SERVER_ERRORS.items():
+        api.spec.components.response(f"Error{status}", {"description": description,
+                                                         "content": {"text/html": {"schema": {"type": "string"}}}})
     for path, operations in api.spec._paths.items():  # apispec keeps the registered paths here
         for method, operation in operations.items():
             if method not in ("get", "post", "put", "patch", "delete"):
                 continue
-            wanted = {**COMMON_ERRORS, **(PATH_ERRORS if "{" in path else {}),
+            wanted = {**COMMON_ERRORS, **SERVER_ERRORS, **(PATH_ERRORS if "{" in path else {}),
                       **(WRITE_ERRORS if method != "get" else {422: WRITE_ERRORS[422]})}
             responses = operation.setdefault("responses", {})
             for status in wanted:

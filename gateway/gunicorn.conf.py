@@ -9,6 +9,7 @@ workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = 30
+limit_request_line = 8190  # the most gunicorn allows; longer URLs get its 414 (documented in the API)
 graceful_timeout = 20
 accesslog = "-"
 access_log_format = '{"time": "%(t)s", "request": "%(r)s", "status": %(s)s, "duration_us": %(D)s, "request_id": "%({x-request-id}o)s"}'

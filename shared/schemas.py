@@ -11,9 +11,13 @@ class UtcDateTime(fields.AwareDateTime):
         return super()._deserialize(value, attr, data, **kwargs).astimezone(timezone.utc)
 
 
+# Pages beyond this are refused (422): a store cannot skip an unbounded number of documents.
+MAX_OFFSET = 100_000
+
+
 class PageQuerySchema(Schema):
     limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(0, MAX_OFFSET))
 
 
 def page_schema(item_schema):

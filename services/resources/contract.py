@@ -96,9 +96,23 @@ def text(max_length=2000, required=True):
     return fields.String(validate=validate.Length(1 if required else 0, max_length), **options)
 
 
+class Money(fields.Decimal):
+    """An amount of money as a decimal string with at most two places, e.g. "1250.00": never a
+    binary float, and documented as what it is on the wire."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or not MONEY.fullmatch(value):
+            raise ValidationError('an amount as a string such as "1250.00"')
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+MONEY = re.compile(r"[0-9]{1,12}(\.[0-9]{1,2})?")
+
+
 def amount():
-    return fields.Decimal(load_default=None, allow_none=True, places=2, as_string=True,
-                          validate=validate.Range(min=0), metadata={"description": "In the department's currency."})
+    return Money(load_default=None, allow_none=True, places=2, as_string=True,
+                 metadata={"description": "In the department's currency.", "type": "string",
+                           "pattern": f"^{MONEY.pattern}$", "example": "1250.00"})
 
 
 def update_schema(schema, name):
