@@ -52,7 +52,7 @@ def working_copy():
     """deploy/k8s copied to a temporary folder, with the dev overlay's secrets generated."""
     folder = Path(tempfile.mkdtemp(prefix="training-k8s-"))
     copy = folder / "k8s"
-    shutil.copytree(K8S, copy, ignore=shutil.ignore_patterns("secrets"))
+    shutil.copytree(K8S, copy, ignore=shutil.ignore_patterns("secrets", "__pycache__"))
     subprocess.run([str(copy / "overlays" / "dev" / "generate-secrets")], check=True,
                    capture_output=True, timeout=60)
     return copy

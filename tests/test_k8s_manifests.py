@@ -670,9 +670,9 @@ def test_dev_secrets_are_generated_once_and_never_committed(tmp_path):
 def test_working_copy_matches_the_repository():
     """The renders above come from a copy: it must hold exactly the repository's files."""
     copy = working_copy()
-    ours = {p.relative_to(K8S) for p in K8S.rglob("*") if p.is_file() and "secrets" not in p.parts}
-    theirs = {p.relative_to(copy) for p in copy.rglob("*")
-              if p.is_file() and "secrets" not in p.parts and "variants" not in p.parts}
+    skipped = {"secrets", "variants", "__pycache__"}
+    ours = {p.relative_to(K8S) for p in K8S.rglob("*") if p.is_file() and not skipped & set(p.parts)}
+    theirs = {p.relative_to(copy) for p in copy.rglob("*") if p.is_file() and not skipped & set(p.parts)}
     assert ours == theirs
     for path in ours:
         assert (copy / path).read_bytes() == (K8S / path).read_bytes()
