@@ -4,6 +4,7 @@ No cluster is needed, only a `kustomize` binary: $KUSTOMIZE, else var/bin/kustom
 The dev overlay reads credentials that deploy/k8s/overlays/dev/generate-secrets writes (they are
 never committed), so it is rendered from a copy of deploy/k8s with freshly generated secrets.
 """
+import atexit
 import functools
 import os
 import shutil
@@ -51,6 +52,7 @@ def kustomize_build(directory):
 def working_copy():
     """deploy/k8s copied to a temporary folder, with the dev overlay's secrets generated."""
     folder = Path(tempfile.mkdtemp(prefix="training-k8s-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     copy = folder / "k8s"
     shutil.copytree(K8S, copy, ignore=shutil.ignore_patterns("secrets", "__pycache__"))
     subprocess.run([str(copy / "overlays" / "dev" / "generate-secrets")], check=True,
