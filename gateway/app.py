@@ -16,9 +16,12 @@ from kombu import Connection
 
 from shared import logs, metrics
 
+from shared.identity import IdentitySigner
+from shared.shell.client import RpcPool
+
 from gateway import errors, resources
 from gateway.auth import TokenVerifier
-from gateway.rpc import RpcPool
+from gateway.idempotency import HEADER as IDEMPOTENCY_HEADER, IdempotencyStore
 from gateway.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -31,8 +34,14 @@ class PlatformApi(Api):
         return errors.from_http_exception(error)
 
 
+class MisconfiguredGateway(SystemExit):
+    """The gateway refuses to start (it fails closed) and says why."""
+
+
 def create_app(settings=None):
     settings = settings or Settings()
+    if settings.problems():
+        raise MisconfiguredGateway("the gateway will not start: " + "; ".join(settings.problems()))
     app = Flask(__name__)
     app.config.update(
         API_TITLE="Training platform API",
@@ -55,15 +64,30 @@ def create_app(settings=None):
     app.extensions["settings"] = settings
     app.extensions["rpc"] = RpcPool(settings.amqp_uri, settings.rpc_timeout_seconds, settings.rpc_pool_size)
     app.extensions["token_verifier"] = TokenVerifier(settings)
+    app.extensions["identity_signer"] = IdentitySigner(settings.identity_signing_key)
+    app.extensions["idempotency"] = IdempotencyStore(settings.mongo_uri)
 
     api = PlatformApi(app)
     for module in pkgutil.iter_modules(resources.__path__):
         api.register_blueprint(importlib.import_module(f"{resources.__name__}.{module.name}").blp,
                                url_prefix="/api/v1")
+    document_idempotency_key(api)
     errors.register(app)
     register_observability(app)
     register_ops(app, settings)
     return app
+
+
+def document_idempotency_key(api):
+    """Every POST honours Idempotency-Key (gateway.idempotency); say so on each of them."""
+    api.spec.components.parameter(IDEMPOTENCY_HEADER.replace("-", ""), "header", {
+        "name": IDEMPOTENCY_HEADER, "required": False, "schema": {"type": "string", "maxLength": 200},
+        "description": "Retrying with the same key and body answers the first result and writes nothing "
+                       "again (Idempotent-Replayed: true); the same key with another body is 422."})
+    for operations in api.spec._paths.values():  # apispec keeps the registered paths here
+        if "post" in operations:
+            operations["post"].setdefault("parameters", []).append(
+                {"$ref": f"#/components/parameters/{IDEMPOTENCY_HEADER.replace('-', '')}"})
 
 
 def register_observability(app):

@@ -9,7 +9,9 @@ import jwt
 from flask import current_app, g, request
 from flask_smorest import abort
 
-from shared.schemas import ROLES, STAFF_ROLES
+from shared.identity import ROLES, STAFF_ROLES, actor as caller
+
+from gateway.idempotency import run_idempotently
 
 ASYMMETRIC_ALGORITHMS = ["RS256", "RS384", "RS512", "ES256", "ES384", "PS256"]
 
@@ -17,9 +19,9 @@ ASYMMETRIC_ALGORITHMS = ["RS256", "RS384", "RS512", "ES256", "ES384", "PS256"]
 class TokenVerifier:
     def __init__(self, settings):
         self.settings = settings
-        self.jwks = jwt.PyJWKClient(settings.jwks_url) if settings.auth_mode == "oidc" else None
-        if settings.auth_mode == "oidc" and not settings.jwks_url:
-            raise ValueError("AUTH_MODE=oidc needs OIDC_JWKS_URL, OIDC_ISSUER and OIDC_AUDIENCE")
+        # Keys are cached and fetched again when a token names a kid not seen yet (key rotation).
+        self.jwks = jwt.PyJWKClient(settings.jwks_url, cache_keys=True, lifespan=3600) \
+            if settings.auth_mode == "oidc" else None
 
     def verify(self, token):
         """The token's claims, or jwt.InvalidTokenError."""
@@ -35,7 +37,7 @@ class TokenVerifier:
         for part in self.settings.roles_claim.split("."):
             roles = roles.get(part, {}) if isinstance(roles, dict) else {}
         roles = roles if isinstance(roles, list) else []
-        return {"id": str(claims["sub"]), "roles": sorted({r for r in roles if r in ROLES})}
+        return caller(claims["sub"], [role for role in roles if role in ROLES])
 
 
 def authenticate():
@@ -45,8 +47,10 @@ def authenticate():
         abort(401, message="missing bearer token")
     try:
         claims = current_app.extensions["token_verifier"].verify(token.strip())
-    except jwt.PyJWKClientError:
+    except jwt.PyJWKClientConnectionError:
         abort(503, message="the identity provider's keys are unavailable")
+    except jwt.PyJWKClientError as exc:  # e.g. a kid the provider does not publish
+        abort(401, message=f"invalid token: {exc}")
     except jwt.InvalidTokenError as exc:
         abort(401, message=f"invalid token: {exc}")
     g.actor = current_app.extensions["token_verifier"].actor(claims)
@@ -62,7 +66,7 @@ def roles_required(*roles):
             actor = authenticate()
             if not set(actor["roles"]) & (set(roles) | {"admin"}):
                 abort(403, message="your role may not do this", errors={"required_roles": list(roles)})
-            return view(*args, **kwargs)
+            return run_idempotently(view, *args, **kwargs)
 
         wrapper._required_roles = roles
         return wrapper

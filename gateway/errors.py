@@ -6,7 +6,7 @@ from werkzeug.exceptions import HTTPException
 
 from shared.errors import DomainError
 
-from gateway.rpc import ServiceUnavailable
+from shared.shell.client import OutcomeUnknown, ServiceUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -14,7 +14,7 @@ CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
     405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
     415: "unsupported_media_type", 422: "invalid_input", 429: "too_many_requests",
-    500: "internal_error", 502: "upstream_error", 503: "service_unavailable",
+    500: "internal_error", 502: "upstream_error", 503: "service_unavailable", 504: "gateway_timeout",
 }
 
 
@@ -77,6 +77,10 @@ def register(app):
         response, status = error_response(503, str(error), {"service": error.service})
         response.headers["Retry-After"] = "5"
         return response, status
+
+    @app.errorhandler(OutcomeUnknown)
+    def outcome_unknown(error):
+        return error_response(504, str(error), {"service": error.service, "outcome": "unknown"}, "outcome_unknown")
 
     @app.errorhandler(Exception)
     def unexpected(error):

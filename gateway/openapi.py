@@ -6,6 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
+from shared.identity import new_key_pair
+
 from gateway.app import create_app
 from gateway.settings import Settings
 
@@ -14,7 +16,8 @@ SNAPSHOT = Path(__file__).resolve().parents[1] / "docs" / "api" / "openapi.json"
 
 def current_spec():
     # Building the app connects to nothing; the RPC pool opens connections only on first use.
-    app = create_app(Settings(amqp_uri="amqp://guest:guest@127.0.0.1:1/"))
+    app = create_app(Settings(amqp_uri="amqp://guest:guest@127.0.0.1:1/", jwt_secret="only-to-build-the-document",
+                              identity_signing_key=new_key_pair()[0]))
     with app.test_client() as client:
         return client.get("/api/openapi.json").get_json()
 

@@ -2,6 +2,8 @@
 
 nameko services get them through their config dict (config/nameko.yaml maps environment
 variables into it); anything missing there falls back to the environment, then to the default.
+The gateway and scripts read them the same way, with no config dict. Services keep the defaults
+of their own business settings beside the code that uses them.
 """
 import os
 
@@ -19,17 +21,18 @@ DEFAULTS = {
     # unsent event must be before the relay (not the writing worker) takes it.
     "OUTBOX_RELAY_INTERVAL_SECONDS": "5",
     "OUTBOX_RELAY_MIN_AGE_SECONDS": "3",
-    # Planning: how many days ahead the sessions of important plan items must be announced.
-    "PLAN_MIN_NOTICE_DAYS": "14",
 }
 
 
-def setting(config, key, cast=str):
-    """Read `key` from a nameko config dict, else the environment, else the default."""
-    if config and key in config and config[key] not in (None, ""):
+def setting(config, key, cast=str, default=None):
+    """Read `key` from a nameko config dict (None outside nameko), else the environment, else
+    `default`, else the kit's default; KeyError if none has it."""
+    if config and config.get(key) not in (None, ""):
         value = config[key]
+    elif os.environ.get(key) not in (None, ""):
+        value = os.environ[key]
     else:
-        value = os.environ.get(key, DEFAULTS.get(key))
+        value = default if default is not None else DEFAULTS.get(key)
     if value is None:
         raise KeyError(f"setting {key} is not configured")
     return cast(value)

@@ -1,17 +1,20 @@
 """Idempotent, failure-safe event consumption, free of nameko so it can be unit-tested.
 
 For each delivery: validate the envelope, skip it if this handler already applied its id, else
-apply it, retrying transient failures with backoff a bounded number of times; when attempts run
-out (or the event is invalid), park it in the dead-letter store, from where it can be listed
-and redriven. Only if parking itself fails does the error reach the broker, which then requeues
+apply it and record its id, retrying transient failures with backoff a bounded number of times;
+when attempts run out (or the event is invalid), park it in the dead-letter store, from where it
+can be listed and redriven. Recording the id and the effect are two writes, so a crash between
+them repeats the effect: handlers make their effects idempotent (natural keys, upserts,
+$addToSet, writes keyed by the envelope id). Only if parking itself fails does the error reach the broker, which then requeues
 the message (the handler queues are declared with requeue-on-error and a delivery limit).
 """
 import logging
 import time
 
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import ConnectionFailure, DuplicateKeyError
 
 from shared import logs
+from shared.outbox import replace_everywhere
 from shared.store import page
 from shared.events import InvalidEvent, event_time, read_envelope, utc_now
 
@@ -56,6 +59,10 @@ class EventLedger:
             upsert=True)
         return dead_letter_id
 
+    def pseudonymise(self, identifier, pseudonym):
+        """Replace an erased learner's id in the bodies of parked events."""
+        return replace_everywhere(self.dead_letters, "body", identifier, pseudonym)
+
     def parked_count(self):
         return self.dead_letters.count_documents({"status": PARKED_STATUS})
 
@@ -82,7 +89,7 @@ class Recorder:
 
 
 def consume(ledger, handler, queue, body, apply, attempts=3, backoff_seconds=0.5,
-            sleep=time.sleep, recorder=Recorder()):
+            sleep=time.sleep, recorder=Recorder(), outage_wait_seconds=60):
     """Apply one delivered event at most once; returns APPLIED, DUPLICATE or PARKED."""
     try:
         envelope, data = read_envelope(body)
@@ -98,25 +105,38 @@ def consume(ledger, handler, queue, body, apply, attempts=3, backoff_seconds=0.5
         logs.correlation_id.set(envelope["correlationid"])
     recorder.lag(event_type, (utc_now() - event_time(envelope)).total_seconds())
 
-    if ledger.was_applied(handler, envelope["id"]):
-        log.info("skipping %s %s: already applied", event_type, envelope["id"])
-        recorder.consumed(handler, event_type, DUPLICATE)
-        return DUPLICATE
-
-    for attempt in range(1, attempts + 1):
+    # The ledger is read and written inside the retries too. While the store is unreachable
+    # the event waits (up to outage_wait_seconds, then goes back to the broker) and uses up no
+    # attempt: an outage parks nothing.
+    attempt, outages, waited = 1, 0, 0.0
+    while True:
         try:
+            if ledger.was_applied(handler, envelope["id"]):
+                log.info("skipping %s %s: already applied", event_type, envelope["id"])
+                recorder.consumed(handler, event_type, DUPLICATE)
+                return DUPLICATE
             apply(envelope, data)
-        except Exception as exc:  # any failure may be transient: retry, then park
+            ledger.mark_applied(handler, envelope)
+        except ConnectionFailure as exc:
+            if waited >= outage_wait_seconds:
+                raise
+            pause = min(max(backoff_seconds, 0.1) * 2 ** outages, 5.0)
+            log.warning("%s waits for the store (%r)", handler, exc)
+            sleep(pause)
+            outages, waited = outages + 1, waited + pause
+            continue
+        except Exception as exc:  # any other failure may be transient: retry, then park
             if attempt < attempts:
                 log.warning("%s failed on %s (attempt %d of %d): %r", handler, event_type,
                             attempt, attempts, exc)
                 recorder.consumed(handler, event_type, "retried")
                 sleep(backoff_seconds * 2 ** (attempt - 1))
+                attempt += 1
                 continue
+            # If the store is still down, parking fails too and the broker gets the message back.
             log.error("parking %s for %s after %d attempts: %r", event_type, handler, attempts, exc)
             ledger.park(handler, queue, body, "handler_failed", repr(exc), attempts)
             recorder.consumed(handler, event_type, PARKED)
             return PARKED
-        ledger.mark_applied(handler, envelope)
         recorder.consumed(handler, event_type, APPLIED)
         return APPLIED

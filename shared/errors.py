@@ -3,6 +3,8 @@
 Plain exceptions, so domain code stays free of nameko; shared.remote registers them with
 nameko so an RPC caller gets the same class back (with message and details).
 """
+import json
+
 from marshmallow import ValidationError
 
 
@@ -11,9 +13,11 @@ class DomainError(Exception):
     http_status = 400
 
     def __init__(self, message, details=None):
-        super().__init__(message, details or {})
+        # Across nameko RPC the arguments travel as strings; JSON keeps the details' types.
+        details = json.loads(details) if isinstance(details, str) else (details or {})
+        super().__init__(message, json.dumps(details, default=str))
         self.message = message
-        self.details = details or {}
+        self.details = details
 
     def __str__(self):
         return self.message
@@ -34,6 +38,12 @@ class Conflict(DomainError):
     """The request is legal but not in the resource's current state (details say which)."""
     code = "conflict"
     http_status = 409
+
+
+class Unauthenticated(DomainError):
+    """The call carries no valid caller identity."""
+    code = "unauthenticated"
+    http_status = 401
 
 
 class Forbidden(DomainError):

@@ -81,7 +81,7 @@ class EnvelopeSchema(Schema):
     time = fields.String(required=True)
     subject = fields.String(required=True)
     datacontenttype = fields.String(load_default=CONTENT_TYPE)
-    correlationid = fields.String(load_default=None, allow_none=True)
+    correlationid = fields.String(allow_none=True)
     data = fields.Dict(required=True)
 
 

@@ -37,6 +37,8 @@ class Message:
     recipients: dict = field(default_factory=dict)  # channel name -> addresses (emails, phone numbers)
     reference: str = ""  # what the message is about, e.g. a plan id
     id: str = field(default_factory=lambda: uuid.uuid4().hex)  # same id, same notice: resends are idempotent
+    # Files sent with an email, e.g. a calendar invitation: (file name, MIME type, text or bytes).
+    attachments: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,12 @@ class EmailChannel(Channel):
         email["To"] = "undisclosed-recipients:;"  # customers must not see each other's addresses
         email["Subject"] = message.subject
         email.set_content(message.text)
+        for name, mime_type, content in message.attachments:
+            maintype, subtype = mime_type.split(";")[0].split("/")
+            if isinstance(content, str):
+                email.add_attachment(content, subtype=subtype, filename=name)
+            else:
+                email.add_attachment(content, maintype=maintype, subtype=subtype, filename=name)
         with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
             if self.starttls:
                 smtp.starttls()

@@ -3,6 +3,7 @@
 Messages are persistent JSON; routing key = event type, so nameko event handlers and plain AMQP
 clients both receive them. A publish returns only once the broker has confirmed it.
 """
+from amqp.exceptions import ChannelError
 from kombu import Connection, Exchange
 from kombu.pools import ProducerPool
 
@@ -28,6 +29,14 @@ class EventPublisher:
     def send_to_queue(self, queue_name, envelope):
         """Put an envelope straight into one consumer's queue (a redrive), via the default exchange."""
         self._send(envelope, exchange="", routing_key=queue_name)
+
+    def queue_exists(self, queue_name):
+        with self.connection.clone(connect_timeout=5) as connection:
+            try:
+                connection.default_channel.queue_declare(queue_name, passive=True)
+                return True
+            except ChannelError:
+                return False
 
     def check_connection(self):
         with self.connection.clone(connect_timeout=2) as connection:

@@ -1,18 +1,7 @@
-"""Schemas every service uses at its RPC boundary."""
+"""Schemas every service uses at its RPC boundary (no business vocabulary: that is the services')."""
 from datetime import timezone
 
-from marshmallow import Schema, fields, validate
-
-# The department's delivery formats (DESIGN.md §1), shared by plans, sessions and events.
-TRAINING_FORMATS = ("online", "classroom", "on_site_demo", "group_discussion", "case_study", "simulation")
-
-ROLES = ("supervisor", "manager", "trainer", "specialist", "learner", "auditor", "admin")
-STAFF_ROLES = ("supervisor", "manager", "trainer", "specialist", "auditor", "admin")
-
-
-def is_staff(actor):
-    """Department staff may read every learner's records; a learner only their own."""
-    return bool(set(STAFF_ROLES) & set(actor["roles"]))
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 
 class UtcDateTime(fields.AwareDateTime):
@@ -20,12 +9,6 @@ class UtcDateTime(fields.AwareDateTime):
 
     def _deserialize(self, value, attr, data, **kwargs):
         return super()._deserialize(value, attr, data, **kwargs).astimezone(timezone.utc)
-
-
-class ActorSchema(Schema):
-    """Who is acting, as the gateway authenticated them."""
-    id = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True)
 
 
 class PageQuerySchema(Schema):
@@ -56,3 +39,25 @@ class DeadLetterSchema(Schema):
     parked_at = fields.DateTime()
     redriven_at = fields.DateTime(allow_none=True)
     body = fields.Raw()
+
+
+class ReplayRequestSchema(Schema):
+    """Re-deliver what a service published between `since` and `until` to one subscriber's queue."""
+    queue = fields.String(required=True, validate=validate.Length(min=1, max=255),
+                          metadata={"description": "The subscriber's own queue; it must exist."})
+    since = UtcDateTime(required=True)
+    until = UtcDateTime(required=True)
+    types = fields.List(fields.String(validate=validate.Regexp(r"^[A-Z][A-Za-z]+\.v[0-9]+$")), load_default=list,
+                        metadata={"description": "Event types to replay; all when empty."})
+    limit = fields.Integer(load_default=10_000, validate=validate.Range(1, 10_000))
+
+    @validates_schema
+    def a_real_range(self, data, **kwargs):
+        if data["until"] <= data["since"]:
+            raise ValidationError("must be after since", "until")
+
+
+class ReplayResultSchema(Schema):
+    queue = fields.String()
+    replayed = fields.Integer()
+    more = fields.Boolean(metadata={"description": "More events match: replay again from the last one's time."})

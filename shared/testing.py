@@ -1,7 +1,8 @@
 """pytest fixtures for tests against the real broker and store that ./scripts/test starts.
 
   * `running_service(cls)`  an in-process service container (own vhost, own database), started;
-  * `rpc_to`, `deliver`     call it, or hand it events as their publisher would;
+  * `rpc_to`, `rpc_as`      call it as someone (the identity signed as the gateway signs it);
+  * `deliver`               hand it events as their publisher would;
   * `service_config(name)`  nameko config for such a container;
   * `store(config)`         the pymongo database behind a config, for assertions;
   * `subscriber(...)`       a plain kombu consumer on an exchange, like an outside system;
@@ -9,7 +10,10 @@
   * `smtp_server`           a real SMTP server (aiosmtpd) that keeps what it receives;
   * `service_process(...)`  a service as a real `nameko run` process, to kill and restart;
   * `StoreProcess`          an embedded store of its own (scripts/store), to kill and restart;
-  * `platform`              services and the gateway as real processes, for end-to-end tests.
+  * `identity_env()`        the keys and secrets every process needs (made once per test run);
+  * `as_caller(actor)`      the signed identity a call carries, as the gateway would sign it.
+
+The whole platform as processes behind the gateway is in tests/platform.py.
 """
 import mailbox
 import os
@@ -26,12 +30,14 @@ from pathlib import Path
 import pytest
 import requests
 from kombu import Connection, Exchange, Queue
-from nameko.standalone.rpc import ServiceRpcProxy
+from nameko.standalone.rpc import ClusterRpcProxy, ServiceRpcProxy
 from nameko.testing.services import entrypoint_waiter
 from pymongo import MongoClient
 
 from shared.events import exchange_name
+from shared.identity import IdentitySigner, new_key_pair, new_symmetric_key, service_signer
 from shared.publisher import EventPublisher
+from shared.shell.providers import IDENTITY_HEADER
 from shared.store import database_name
 
 REPO = Path(__file__).resolve().parents[1]
@@ -42,7 +48,31 @@ SERVICE_CLASSES = {
     "feedback": "services.feedback.service:FeedbackService",
     "resources": "services.resources.service:ResourcesService",
     "archive": "services.archive.service:ArchiveService",
+    "webhooks": "services.webhooks.service:WebhooksService",
 }
+
+
+# One set of keys per test run, as ./scripts/start makes one per installation.
+SIGNING_KEY, VERIFYING_KEY = new_key_pair()
+SERVICE_SECRET = uuid.uuid4().hex + uuid.uuid4().hex
+ARCHIVE_KEYS = {"ARCHIVE_MASTER_KEY": new_symmetric_key(), "ARCHIVE_SEARCH_KEY": new_symmetric_key()}
+GATEWAY_SIGNER = IdentitySigner(SIGNING_KEY)
+
+
+def identity_env():
+    """Keys and secrets of a test run: the services' side (identity, the archive's keys) and the
+    gateway's (its signing key)."""
+    return {"IDENTITY_VERIFYING_KEY": VERIFYING_KEY, "SERVICE_IDENTITY_SECRET": SERVICE_SECRET,
+            "IDENTITY_SIGNING_KEY": SIGNING_KEY, **ARCHIVE_KEYS}
+
+
+def as_caller(actor):
+    """Worker-context data carrying `actor` ({"id", "roles"}) as the gateway signs it."""
+    return {IDENTITY_HEADER: GATEWAY_SIGNER.sign(actor)}
+
+
+def as_service(name):
+    return {IDENTITY_HEADER: service_signer(name, SERVICE_SECRET).sign({"id": name, "roles": ["service"]})}
 
 
 def free_port():
@@ -166,6 +196,9 @@ def service_config(rabbit_config, mongo_uri):
             "HANDLER_BACKOFF_SECONDS": 0.01,
             "HANDLER_DELIVERY_LIMIT": 3,
             "serializer": "json",
+            "IDENTITY_VERIFYING_KEY": VERIFYING_KEY,
+            "SERVICE_IDENTITY_SECRET": SERVICE_SECRET,
+            **ARCHIVE_KEYS,
         })
         config.update(overrides)
         return config
@@ -185,9 +218,34 @@ def running_service(container_factory, service_config):
     return start
 
 
-def rpc_to(container, timeout=10):
-    """A standalone RPC proxy to an in-process service; use it as a context manager."""
-    return ServiceRpcProxy(container.service_name, container.config, timeout=timeout)
+def rpc_to(container, caller=None, timeout=10):
+    """A standalone RPC proxy to an in-process service, calling as `caller` ({"id", "roles"}; none:
+    an anonymous call the service refuses); use it as a context manager."""
+    return ServiceRpcProxy(container.service_name, container.config, timeout=timeout,
+                           context_data=as_caller(caller) if caller else {})
+
+
+def cluster_rpc(amqp_uri, caller, timeout=15):
+    """RPC to services running as processes, calling as `caller`; use it as a context manager."""
+    return ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=timeout, context_data=as_caller(caller))
+
+
+@pytest.fixture
+def rpc_as():
+    """rpc_as(container, caller): a started RPC proxy to an in-process service that calls as
+    `caller` ({"id", "roles"}), one per caller, all closed after the test."""
+    proxies = {}
+
+    def proxy(container, caller):
+        key = (container.service_name, caller["id"], tuple(caller["roles"]))
+        if key not in proxies:
+            proxies[key] = rpc_to(container, caller)
+            proxies[key].service = proxies[key].start()
+        return proxies[key].service
+
+    yield proxy
+    for each in proxies.values():
+        each.stop()
 
 
 def deliver(container, handler, source_service, *envelopes):
@@ -312,7 +370,7 @@ class ServiceProcess:
         self.service = service
         self.ops_port = free_port()
         self.log_path = Path(log_dir) / f"{service}-{uuid.uuid4().hex[:6]}.log"
-        self.env = dict(os.environ, AMQP_URI=amqp_uri, MONGO_URI=mongo_uri,
+        self.env = dict(os.environ, **identity_env(), AMQP_URI=amqp_uri, MONGO_URI=mongo_uri,
                         OPS_ADDRESS=f"127.0.0.1:{self.ops_port}", LOG_LEVEL="INFO",
                         HANDLER_BACKOFF_SECONDS="0.05", OUTBOX_RELAY_INTERVAL_SECONDS="1",
                         OUTBOX_RELAY_MIN_AGE_SECONDS="0.5", PYTHONWARNINGS="ignore",
@@ -375,97 +433,3 @@ def service_process(tmp_path):
     yield start
     for process in started:
         process.stop()
-
-
-# The test gateway's body limit: small, so that the oversize-body test sends little.
-MAX_BODY_BYTES = 64 * 1024
-
-
-class GatewayProcess:
-    def __init__(self, amqp_uri, log_dir, multiproc_dir):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = Path(log_dir) / "gateway.log"
-        self.env = dict(os.environ, AMQP_URI=amqp_uri, GATEWAY_BIND=f"127.0.0.1:{self.port}",
-                        GUNICORN_WORKERS="2", RPC_TIMEOUT_SECONDS="3", MAX_BODY_BYTES=str(MAX_BODY_BYTES),
-                        PROMETHEUS_MULTIPROC_DIR=str(multiproc_dir), PYTHONWARNINGS="ignore")
-
-    def start(self):
-        log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", str(REPO / "gateway/gunicorn.conf.py"),
-             "gateway.app:create_app()"], cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT)
-
-        def ready():
-            if self.process.poll() is not None:
-                pytest.fail(f"gateway exited:\n{self.log_path.read_text()[-3000:]}")
-            try:
-                return requests.get(f"{self.url}/healthz", timeout=1).ok
-            except requests.RequestException:
-                return False
-
-        wait_until(ready, 30, 0.2, "the gateway")
-        return self
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(20)
-
-
-class Platform:
-    """Services and gateway as real processes on one vhost, each service with its own database."""
-
-    def __init__(self, amqp_uri, mongo_uri, log_dir, services, env=None):
-        self.amqp_uri = amqp_uri
-        self.processes = {name: ServiceProcess(name, amqp_uri, mongo_uri(name), log_dir, **(env or {}))
-                          for name in services}
-        multiproc = Path(log_dir) / "prometheus"
-        multiproc.mkdir(exist_ok=True)
-        self.gateway = GatewayProcess(amqp_uri, log_dir, multiproc)
-
-    def start(self):
-        for process in self.processes.values():
-            process.start(wait=False)
-        for process in self.processes.values():
-            process.wait_ready()
-        self.gateway.start()
-        return self
-
-    def stop(self):
-        self.gateway.stop()
-        for process in self.processes.values():
-            process.stop()
-
-    @property
-    def url(self):
-        return self.gateway.url
-
-    @staticmethod
-    def auth(role, subject=None):
-        from gateway.tokens import mint
-
-        return {"Authorization": f"Bearer {mint([role], subject or f'{role}-user')}"}
-
-
-@pytest.fixture(scope="module")
-def platform(request, vhost_pipeline, mongo_client, tmp_path_factory):
-    """The services a test module names in `PLATFORM_SERVICES`, plus the gateway, as processes;
-    the module's optional `PLATFORM_ENV` dict adds environment variables to every service."""
-    services = getattr(request.module, "PLATFORM_SERVICES", tuple(SERVICE_CLASSES))
-    base = os.environ["TEST_MONGO_URI"].rstrip("/")
-    databases = []
-
-    def mongo_uri(service):
-        databases.append(f"t_{service}_{uuid.uuid4().hex[:10]}")
-        return f"{base}/{databases[-1]}"
-
-    amqp = request.config.getoption("RABBIT_AMQP_URI").rstrip("/")
-    with vhost_pipeline.get() as vhost:
-        stack = Platform(f"{amqp}/{vhost}", mongo_uri, tmp_path_factory.mktemp("platform"), services,
-                         getattr(request.module, "PLATFORM_ENV", None))
-        try:
-            yield stack.start()
-        finally:
-            stack.stop()
-            for name in databases:
-                mongo_client.drop_database(name)

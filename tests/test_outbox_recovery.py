@@ -1,9 +1,7 @@
 """A service killed between its state change and the publish loses no event: the outbox relay
 publishes it once the service is back (real planning process, real broker and store)."""
-from nameko.standalone.rpc import ClusterRpcProxy
-
 from shared.store import database_name
-from shared.testing import wait_until
+from shared.testing import cluster_rpc, wait_until
 
 SPECIALIST = {"id": "sam", "roles": ["specialist"]}
 MANAGER = {"id": "mia", "roles": ["manager"]}
@@ -22,10 +20,10 @@ def test_events_written_but_never_published_go_out_after_a_restart(
     # so every state change below is stored with its events but none is published.
     rabbit_manager.set_vhost_permissions(vhost, user, ".*", ".*", r"^(?!planning\.events$).*")
     planning = service_process("planning", amqp, uri)
-    with ClusterRpcProxy({"AMQP_URI": amqp}, timeout=15) as rpc:
-        plan = rpc.planning.create_plan(PLAN, SPECIALIST)
-        rpc.planning.submit_plan(plan["id"], SPECIALIST)
-        assert rpc.planning.approve_plan(plan["id"], {}, MANAGER)["status"] == "approved"
+    with cluster_rpc(amqp, SPECIALIST) as author, cluster_rpc(amqp, MANAGER) as manager:
+        plan = author.planning.create_plan(PLAN)
+        author.planning.submit_plan(plan["id"])
+        assert manager.planning.approve_plan(plan["id"], {})["status"] == "approved"
     pending = plans.find_one({"_id": plan["id"]})["outbox"]
     assert [event["type"] for event in pending] == ["PlanSubmitted.v1", "PlanApproved.v1"]
 

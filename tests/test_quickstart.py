@@ -17,7 +17,7 @@ import requests
 
 from shared.testing import REPO, wait_until
 
-BASE_PORTS = (5682, 15682, 25682, 8080, 8025) + tuple(range(27101, 27107)) + tuple(range(8101, 8107))
+BASE_PORTS = (5682, 15682, 25682, 8080, 8025) + tuple(range(27101, 27109)) + tuple(range(8101, 8108))
 
 
 def free_offset():

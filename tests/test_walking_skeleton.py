@@ -4,7 +4,8 @@ outside subscriber; bad requests are refused with one error shape and change not
 import pytest
 import requests
 
-from shared.testing import MAX_BODY_BYTES, wait_until
+from shared.testing import wait_until
+from tests.platform import MAX_BODY_BYTES
 
 PLATFORM_SERVICES = ("planning", "delivery", "archive")
 
@@ -114,11 +115,11 @@ def test_bad_requests_get_a_clear_error_and_write_nothing(api, role, body, heade
 
 def test_a_learner_reads_only_their_own_archive(api):
     ada = api.call("POST", "/learners", "specialist", json={
-        "first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com",
-        "organisation": "Engines Ltd", "subject": "ada"}).json()
+        "learner_id": "ada", "first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com",
+        "organisation": "Engines Ltd", "user_type": "customer"}).json()
 
-    assert api.call("GET", f"/learners/{ada['id']}", "learner", "ada").json()["email"] == "ada@example.com"
-    assert api.call("GET", f"/learners/{ada['id']}", "learner", "grace").status_code == 403
+    assert api.call("GET", f"/learners/{ada['learner_id']}", "learner", "ada").json()["email"] == "ada@example.com"
+    assert api.call("GET", f"/learners/{ada['learner_id']}", "learner", "grace").status_code == 403
     assert api.call("GET", "/learners", "learner", "ada").status_code == 403
 
 
@@ -145,8 +146,8 @@ def test_a_service_that_is_down_answers_503_and_never_acts_on_it_later(platform,
     archive.stop()
     try:
         response = api.call("POST", "/learners", "specialist", json={
-            "first_name": "Grace", "last_name": "Hopper", "email": "grace@example.com",
-            "organisation": "Navy"})
+            "learner_id": "grace", "first_name": "Grace", "last_name": "Hopper", "email": "grace@example.com",
+            "organisation": "Navy", "user_type": "customer"})
         assert response.status_code == 503
         assert response.json()["error"]["details"] == {"service": "archive"}
         assert response.headers["Retry-After"]

@@ -1,41 +1,57 @@
-"""Learners' training archives (archive service). Access is restricted: learners see their own."""
+"""Retrieval and analysis across learners' archives (archive service)."""
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from shared.schemas import PageQuerySchema
-from services.archive.schemas import (LearnerCreateSchema, LearnerPageSchema, LearnerQuerySchema,
-                                      LearnerSchema, PlanLogPageSchema)
+from services.archive.contract import (AnalyticsQuerySchema, AnalyticsSchema, PlanLogPageSchema,
+                                      SearchQuerySchema, SearchResultSchema, StatementPageSchema,
+                                      StatementQuerySchema)
 
-from gateway.auth import any_role, roles_required, staff_only
-from gateway.resources import actor, call
+from gateway.auth import roles_required, staff_only
+from gateway.resources import call
 
-blp = Blueprint("archive", __name__, description="Learner archives and the history of approved plans.")
+blp = Blueprint("archive", __name__, description="Search and analytics across learners' training archives; "
+                                                 "xAPI statements for a learning record store.")
 
 
-@blp.route("/learners")
-class Learners(MethodView):
-    @staff_only
-    @blp.arguments(LearnerQuerySchema, location="query")
-    @blp.alt_response(200, schema=LearnerPageSchema, success=True)
+@blp.route("/archive/search")
+class Search(MethodView):
+    @roles_required("supervisor", "auditor", "trainer")
+    @blp.arguments(SearchQuerySchema, location="query")
+    @blp.alt_response(200, schema=SearchResultSchema, success=True)
     def get(self, query):
-        """List learners by last name; filter by organisation (staff only)."""
-        return call("archive", "list_learners", query)
+        """Find training records (one learner in one session), newest session first.
 
-    @roles_required("supervisor", "specialist")
-    @blp.arguments(LearnerCreateSchema)
-    @blp.alt_response(201, schema=LearnerSchema, success=True)
-    def post(self, learner):
-        """Open a learner's archive. Publishes LearnerRegistered.v1 (no personal data in it)."""
-        return call("archive", "register_learner", learner, actor()), 201
+        Filter by the learner (user_type, organisation, department, industry, exact email or
+        name, learner_id), the course (`course`: part of a title or topic; session_id, format),
+        time (`since`/`until` on the session's start), trainer, result (passed, failed, none),
+        attendance and enrolment. `classify_by` adds counts of every match per value of a class.
+        Trainers find only the records of their own sessions. Each search is audited."""
+        return call("archive", "search_records", query)
 
 
-@blp.route("/learners/<learner_id>")
-class LearnerById(MethodView):
-    @any_role
-    @blp.alt_response(200, schema=LearnerSchema, success=True)
-    def get(self, learner_id):
-        """One learner's archive; a learner may read only their own."""
-        return call("archive", "get_learner", learner_id, actor())
+@blp.route("/archive/analytics")
+class Analytics(MethodView):
+    @roles_required("supervisor", "auditor", "manager", "specialist")
+    @blp.arguments(AnalyticsQuerySchema, location="query")
+    @blp.alt_response(200, schema=AnalyticsSchema, success=True)
+    def get(self, query):
+        """Completion and pass rates, training hours and average scores, in total and grouped by
+        course, user type, company, department or period; score trends per period; certificates
+        expiring within `expiring_within_days`; learners enrolled who never completed a session.
+        Erased learners count anonymously. Only supervisors and auditors see learner ids."""
+        return call("archive", "analytics", query)
+
+
+@blp.route("/archive/xapi")
+class Statements(MethodView):
+    @roles_required("supervisor", "auditor")
+    @blp.arguments(StatementQuerySchema, location="query")
+    @blp.alt_response(200, schema=StatementPageSchema, success=True)
+    def get(self, query):
+        """Every learner's training records in a time range as xAPI 1.0.3 statements, oldest
+        first, for a learning record store (statement ids are stable)."""
+        return call("archive", "list_statements", query)
 
 
 @blp.route("/archive/plan-log")

@@ -1,23 +1,15 @@
 """Each service's dead-letter store: events its handlers could not apply, and their redrive."""
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 
 from shared.schemas import DeadLetterQuerySchema, DeadLetterSchema, page_schema
 
 from gateway.auth import roles_required
-from gateway.resources import call
+from gateway.resources import call, known_service
 
 blp = Blueprint("dead-letters", __name__, description="Parked events per service, for operators.")
 
-SERVICES = ("planning", "delivery", "assessment", "feedback", "resources", "archive")
-
-
 DeadLetterPageSchema = page_schema(DeadLetterSchema)
-
-
-def known_service(service):
-    if service not in SERVICES:
-        abort(404, message=f"no service named {service}", errors={"services": list(SERVICES)})
 
 
 @blp.route("/dead-letters/<service>")

@@ -3,11 +3,11 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from services.planning.schemas import (NeedCreateSchema, NeedForecastSchema, NeedImportSchema, NeedPageSchema,
+from services.planning.contract import (NeedCreateSchema, NeedForecastSchema, NeedImportSchema, NeedPageSchema,
                                        NeedQuerySchema, NeedSchema)
 
 from gateway.auth import roles_required, staff_only
-from gateway.resources import actor, call
+from gateway.resources import call
 
 blp = Blueprint("needs", __name__, description=(
     "Training needs from sales, marketing, customer service, questionnaires, interviews, online feedback, "
@@ -37,7 +37,7 @@ class Needs(MethodView):
     @blp.alt_response(201, schema=NeedSchema, success=True)
     def post(self, need):
         """Record a need. Publishes NeedRecorded.v1 (with `merged` true if it joined an existing need)."""
-        return call("planning", "record_need", need, actor()), 201
+        return call("planning", "record_need", need), 201
 
 
 @blp.route("/needs/<need_id>")
@@ -66,7 +66,7 @@ class NeedImport(MethodView):
         respondent. All or nothing: if any row is invalid, nothing is imported and the 422 lists each
         bad row (numbered as in a spreadsheet, header = 1) with its field messages. Importing the same
         file again counts no answer twice."""
-        return call("planning", "import_questionnaire", uploaded_csv(), actor()), 201
+        return call("planning", "import_questionnaire", uploaded_csv()), 201
 
 
 @blp.route("/needs/forecast")

@@ -2,7 +2,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.planning.schemas import NoticePageSchema
+from services.planning.contract import NoticePageSchema
 from shared.schemas import PageQuerySchema
 
 from gateway.auth import any_role

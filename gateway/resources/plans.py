@@ -2,12 +2,12 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.planning.schemas import (DecisionSchema, PlanCoverageSchema, PlanCreateSchema, PlanPageSchema,
+from services.planning.contract import (DecisionSchema, PlanCoverageSchema, PlanCreateSchema, PlanPageSchema,
                                        PlanPublicationRequestSchema, PlanQuerySchema, PlanRevisionSchema,
                                        PlanSchema, RejectionSchema)
 
 from gateway.auth import any_role, roles_required, staff_only
-from gateway.resources import actor, call
+from gateway.resources import call
 
 blp = Blueprint("plans", __name__, description=(
     "Annual training plans: draft → submitted → approved (or rejected → revised) → published. "
@@ -35,7 +35,7 @@ class Plans(MethodView):
     @blp.alt_response(201, schema=PlanSchema, success=True)
     def post(self, plan):
         """Draft a new annual plan (422 with per-item messages if it breaks a planning rule)."""
-        return call("planning", "create_plan", PlanCreateSchema().dump(plan), actor()), 201
+        return call("planning", "create_plan", PlanCreateSchema().dump(plan)), 201
 
 
 @blp.route("/plans/<plan_id>")
@@ -53,7 +53,7 @@ class SubmitPlan(MethodView):
     @blp.alt_response(200, schema=PlanSchema, success=True)
     def post(self, plan_id):
         """Submit a draft for management approval (its authors only). Publishes PlanSubmitted.v1."""
-        return call("planning", "submit_plan", plan_id, actor())
+        return call("planning", "submit_plan", plan_id)
 
 
 @blp.route("/plans/<plan_id>/approve")
@@ -63,7 +63,7 @@ class ApprovePlan(MethodView):
     @blp.alt_response(200, schema=PlanSchema, success=True)
     def post(self, decision, plan_id):
         """Approve a submitted plan (managers other than its authors). Publishes PlanApproved.v1."""
-        return call("planning", "approve_plan", plan_id, decision, actor())
+        return call("planning", "approve_plan", plan_id, decision)
 
 
 @blp.route("/plans/<plan_id>/reject")
@@ -73,7 +73,7 @@ class RejectPlan(MethodView):
     @blp.alt_response(200, schema=PlanSchema, success=True)
     def post(self, decision, plan_id):
         """Reject a submitted plan with a comment (managers other than its authors). Publishes PlanRejected.v1."""
-        return call("planning", "reject_plan", plan_id, decision, actor())
+        return call("planning", "reject_plan", plan_id, decision)
 
 
 @blp.route("/plans/<plan_id>/revise")
@@ -88,7 +88,7 @@ class RevisePlan(MethodView):
         Items naming an item_id of the plan keep it; the replaced revision stays in `revisions`.
         A published plan that is revised is approved and published again, and its announcement
         tells users it has changed."""
-        return call("planning", "revise_plan", plan_id, PlanRevisionSchema().dump(revision), actor())
+        return call("planning", "revise_plan", plan_id, PlanRevisionSchema().dump(revision))
 
 
 @blp.route("/plans/<plan_id>/publish")
@@ -104,7 +104,7 @@ class PublishPlan(MethodView):
         after retries, or skipped) appears in the plan's `publication.deliveries`. Channels that
         failed are tried again every ANNOUNCEMENT_RETRY_INTERVAL_SECONDS (default 300), five rounds
         at most (`publication.retry_rounds`)."""
-        return call("planning", "publish_plan", plan_id, request, actor())
+        return call("planning", "publish_plan", plan_id, request)
 
 
 @blp.route("/plans/<plan_id>/coverage")

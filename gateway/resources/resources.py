@@ -3,12 +3,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from shared.schemas import PageQuerySchema
-from services.resources.schemas import (MaterialCreateSchema, MaterialPageSchema, MaterialQuerySchema,
+from services.resources.contract import (MaterialCreateSchema, MaterialPageSchema, MaterialQuerySchema,
                                         MaterialSchema, ReservationPageSchema, TrainerCreateSchema,
                                         TrainerPageSchema, TrainerQuerySchema, TrainerSchema)
 
 from gateway.auth import roles_required, staff_only
-from gateway.resources import actor, call
+from gateway.resources import call
 
 blp = Blueprint("resources", __name__,
                 description="The trainer pool, the teaching-material catalogue and reservations for sessions.")
@@ -31,7 +31,7 @@ class Trainers(MethodView):
     @blp.alt_response(201, schema=TrainerSchema, success=True)
     def post(self, trainer):
         """Add a trainer to the pool (active from the start)."""
-        return call("resources", "register_trainer", trainer, actor()), 201
+        return call("resources", "register_trainer", trainer), 201
 
 
 @blp.route("/trainers/<trainer_id>")
@@ -57,7 +57,7 @@ class Materials(MethodView):
     @blp.alt_response(201, schema=MaterialSchema, success=True)
     def post(self, material):
         """Write a new material: a draft, version 1, with the next catalogue number (MAT-<year>-<nnnn>)."""
-        return call("resources", "create_material", material, actor()), 201
+        return call("resources", "create_material", material), 201
 
 
 @blp.route("/materials/<material_id>")
@@ -75,7 +75,7 @@ class PublishMaterial(MethodView):
     @blp.alt_response(200, schema=MaterialSchema, success=True)
     def post(self, material_id):
         """Publish a reviewed draft. Publishes MaterialPublished.v1; 409 if it is not a draft."""
-        return call("resources", "publish_material", material_id, actor())
+        return call("resources", "publish_material", material_id)
 
 
 @blp.route("/reservations")

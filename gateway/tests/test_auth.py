@@ -1,21 +1,36 @@
 """Bearer-token checks in both modes; OIDC against a JWKS served on localhost (unit level:
 no services are called, so the gateway's RPC pool is never used)."""
 import json
+import subprocess
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
 
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from gateway.app import create_app
-from gateway.settings import Settings
-from gateway.tokens import mint
+from gateway.app import MisconfiguredGateway, create_app
+from gateway.settings import LOCAL_AUDIENCE, LOCAL_ISSUER, Settings
+from gateway.tokens import mint as mint_with
+from shared.identity import new_key_pair
+
+SECRET = "a-test-secret-" * 3
+SIGNING_KEY = new_key_pair()[0]
 
 
-def app_with(**settings):
-    return create_app(Settings(amqp_uri="amqp://guest:guest@127.0.0.1:1/", **settings)).test_client()
+def settings(**overrides):
+    return Settings(**dict({"amqp_uri": "amqp://guest:guest@127.0.0.1:1/", "jwt_secret": SECRET,
+                            "identity_signing_key": SIGNING_KEY}, **overrides))
+
+
+def app_with(**overrides):
+    return create_app(settings(**overrides)).test_client()
+
+
+def mint(roles, subject, ttl_seconds=3600):
+    return mint_with(roles, subject, ttl_seconds, settings=settings(issuer=LOCAL_ISSUER, audience=LOCAL_AUDIENCE))
 
 
 def claims(**overrides):
@@ -107,3 +122,48 @@ def test_oidc_token_signed_by_another_key_is_401(oidc):
     stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     response = client.get("/api/v1/plans", headers={"Authorization": f"Bearer {sign(stranger)}"})
     assert error_of(response) == (401, "unauthorized")
+
+
+def test_a_token_naming_a_key_the_provider_does_not_publish_is_401_not_503(oidc):
+    client, key = oidc
+    token = jwt.encode(claims(realm_access={"roles": ["manager"]}), key, algorithm="RS256",
+                       headers={"kid": "key-rotated-away"})
+    assert error_of(client.get("/api/v1/plans", headers={"Authorization": f"Bearer {token}"})) == (
+        401, "unauthorized")
+
+
+def test_an_unreachable_identity_provider_is_503():
+    client = app_with(auth_mode="oidc", issuer="https://sso.example.com", audience="training-platform",
+                      jwks_url="http://127.0.0.1:1/jwks")
+    token = jwt.encode(claims(), "x" * 32, algorithm="HS256", headers={"kid": "key-1"})
+    assert error_of(client.get("/api/v1/plans", headers={"Authorization": f"Bearer {token}"}))[0] in (401, 503)
+
+
+@pytest.mark.parametrize("overrides, reason", [
+    ({"auth_mode": "none"}, "AUTH_MODE must be one of local, oidc"),
+    ({"auth_mode": ""}, "AUTH_MODE must be one of local, oidc"),
+    ({"jwt_secret": None}, "AUTH_MODE=local needs JWT_SECRET"),
+    ({"auth_mode": "oidc", "jwks_url": None}, "AUTH_MODE=oidc needs OIDC_JWKS_URL"),
+    ({"identity_signing_key": None}, "IDENTITY_SIGNING_KEY is not set"),
+])
+def test_the_gateway_refuses_to_start_with_unsafe_settings(overrides, reason):
+    with pytest.raises(MisconfiguredGateway) as refused:
+        create_app(settings(**overrides))
+    assert reason in str(refused.value)
+
+
+def test_no_signing_secret_is_committed_or_built_in(monkeypatch, tmp_path):
+    """Secrets exist only where ./scripts/start made them (var/secrets, ignored by git) or where
+    the deployment sets them: without either the gateway has none, and refuses to start."""
+    import gateway.settings
+    for name in ("JWT_SECRET", "IDENTITY_SIGNING_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(gateway.settings, "LOCAL_SECRETS", tmp_path)
+    bare = Settings(amqp_uri="amqp://guest:guest@127.0.0.1:1/")
+    assert (bare.jwt_secret, bare.identity_signing_key) == (None, None)
+
+    repo = Path(__file__).resolve().parents[2]
+    pem_blocks = subprocess.run(["git", "grep", "-I", "-E", "-l", "BEGIN (RSA |EC )?PRIVATE KEY-----[A-Za-z0-9+/]*$"],
+                                cwd=repo, capture_output=True, text=True).stdout.split()
+    assert pem_blocks == []
+    assert "var/" in (repo / ".gitignore").read_text().split()

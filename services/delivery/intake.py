@@ -1,4 +1,6 @@
 """Approved plans as delivery knows them: the items it will prepare sessions for."""
+from pymongo.errors import DuplicateKeyError
+
 from shared.events import utc_now
 from shared.store import fetch, page
 
@@ -6,14 +8,21 @@ from services.delivery.store import PLANS
 
 
 def record_approved_plan(db, data):
-    """Keep the approved plan; replaying the event rewrites the same values (idempotent)."""
-    db[PLANS].update_one(
-        {"_id": data["plan_id"]},
-        {"$set": {"year": data["year"], "title": data["title"], "revision": data["revision"],
-                  "approved_by": data["approved_by"], "approved_at": data["approved_at"],
-                  "items": data["items"]},
-         "$setOnInsert": {"recorded_at": utc_now()}},
-        upsert=True)
+    """Keep the newest approved revision of each plan.
+
+    Written only over an older revision (or none): replaying the event rewrites the same values,
+    and an older revision redriven later finds a newer one and changes nothing.
+    """
+    try:
+        db[PLANS].update_one(
+            {"_id": data["plan_id"], "revision": {"$lte": data["revision"]}},
+            {"$set": {"year": data["year"], "title": data["title"], "revision": data["revision"],
+                      "approved_by": data["approved_by"], "approved_at": data["approved_at"],
+                      "items": data["items"]},
+             "$setOnInsert": {"recorded_at": utc_now()}},
+            upsert=True)
+    except DuplicateKeyError:
+        pass  # the plan is kept at a newer revision: the upsert found no older one to replace
 
 
 def list_approved_plans(db, limit=20, offset=0):

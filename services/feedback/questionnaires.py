@@ -1,38 +1,39 @@
-"""Feedback questionnaires: one per session, opened when delivery schedules the session.
+"""Questionnaire templates: sections of items; the standard ones ship (services/feedback/standard.py).
 
-A questionnaire's id is its session's id, so opening one is an upsert that a replayed or
-duplicated SessionScheduled.v1 cannot turn into a second questionnaire.
+A template never changes once written: a survey keeps a copy of the one it was opened with,
+and a different questionnaire is a new template.
 """
-from shared.events import utc_now
-from shared.store import fetch, page
+from shared.store import fetch, new_id, page
 
+from services.feedback.scoring import SCALES
 from services.feedback.store import QUESTIONNAIRES
 
-RATING_DIMENSIONS = ("content", "format", "trainer", "effect")
 
-STANDARD_QUESTIONS = (
-    {"key": "content", "kind": "rating", "text": "How useful and clear was the content?"},
-    {"key": "format", "kind": "rating", "text": "How well did the format and organisation suit you?"},
-    {"key": "trainer", "kind": "rating", "text": "How well did the trainer explain and answer questions?"},
-    {"key": "effect", "kind": "rating", "text": "How much will this training help you in your work?"},
-    {"key": "comments", "kind": "text", "text": "What would you like to tell us about this session?"},
-    {"key": "suggestions", "kind": "text", "text": "What should we change or add next time?"},
-)
+def create_questionnaire(db, request, actor, now):
+    sections = [dict(section, items=[with_required(item) for item in section["items"]])
+                for section in request["sections"]]
+    doc = {"_id": new_id("questionnaire"), "title": request["title"], "description": request["description"],
+           "purpose": request["purpose"], "standard": False, "sections": sections,
+           "created_by": actor["id"], "created_at": now}
+    db[QUESTIONNAIRES].insert_one(doc)
+    return doc
 
 
-def open_questionnaire(db, session):
-    """Open the session's questionnaire, or refresh its session facts if it is already open."""
-    db[QUESTIONNAIRES].update_one(
-        {"_id": session["session_id"]},
-        {"$set": {"title": session["title"], "format": session["format"],
-                  "starts_at": session["starts_at"], "ends_at": session["ends_at"]},
-         "$setOnInsert": {"questions": list(STANDARD_QUESTIONS), "opened_at": utc_now()}},
-        upsert=True)
+def with_required(item):
+    """Scored items are required unless said otherwise; choices and open questions are not."""
+    required = item["type"] in SCALES if item.get("required") is None else item["required"]
+    return dict(item, required=required)
 
 
 def get_questionnaire(db, questionnaire_id):
     return fetch(db[QUESTIONNAIRES], questionnaire_id, "questionnaire")
 
 
-def list_questionnaires(db, limit=20, offset=0):
-    return page(db[QUESTIONNAIRES], {}, [("starts_at", -1), ("_id", 1)], limit, offset)
+def list_questionnaires(db, purpose=None, limit=20, offset=0):
+    query = {"purpose": purpose} if purpose else {}
+    return page(db[QUESTIONNAIRES], query, [("standard", -1), ("created_at", -1), ("_id", 1)], limit, offset)
+
+
+def snapshot(questionnaire):
+    """What a survey keeps of its questionnaire."""
+    return {"id": questionnaire["_id"], "title": questionnaire["title"], "sections": questionnaire["sections"]}

@@ -4,7 +4,7 @@ An item addresses a need it links to, or a need whose topic is one of the item's
 (compared without case and extra spaces). Open needs are listed in backlog order.
 """
 from services.planning.needs import normalised, priority
-from services.planning.schemas import URGENCIES
+from services.planning.contract import URGENCIES
 
 
 def plan_coverage(plan, needs, now):

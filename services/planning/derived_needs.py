@@ -33,10 +33,11 @@ def from_improvement_action(event_id, data):
 
 
 def from_evaluation(event_id, data):
-    """Each topic an effect evaluation found weak asks for more training on it."""
+    """Each topic an effect evaluation report found weak asks for more training on it."""
+    subject = data.get("course") or data.get("session_id") or data.get("plan_id") or ""
     return [(need(topic, "medium"), "evaluation",
-             f"evaluation {data['evaluation_id']} (session {data['session_id']}, level {data['level']}) "
-             f"found {topic} weak", f"{event_id}:{topic}")
+             f"evaluation {data['evaluation_id']} ({data['scope']} {subject}) found {topic} weak",
+             f"{event_id}:{topic}")
             for topic in dict.fromkeys(data.get("weak_topics") or [])]
 
 

@@ -18,13 +18,15 @@ from shared.events import utc_now
 from shared.outbox import with_events
 from shared.store import fetch
 
-from services.planning.schemas import URGENCIES
+from services.planning.contract import URGENCIES
 from services.planning.store import NEEDS
 
 # Enough for a department's backlog; ranking happens in Python because the score depends on "now".
 BACKLOG_SCAN_LIMIT = 5000
 FORECAST_SOURCES = ("product_roadmap", "industry_trend")
-WRITE_ATTEMPTS = 5
+# Each round of concurrent merges has a winner, so this many rounds serve as many requests at once
+# (a service runs at most MAX_WORKERS, default 10, handlers at a time).
+WRITE_ATTEMPTS = 25
 
 
 def normalised(text):

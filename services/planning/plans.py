@@ -12,26 +12,28 @@ revision. An action the current state does not allow is a Conflict carrying that
 state change and the event it causes are one atomic write (the event goes into the plan's
 outbox); the service publishes it afterwards.
 """
-from pymongo import ReturnDocument
-
-from shared.errors import Conflict, Forbidden, InvalidInput
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.events import utc_now
-from shared.outbox import with_events
 from shared.store import fetch, new_id, page
+from shared.transitions import StateMachine
 
 from services.planning.plan_rules import check_plan
 from services.planning.store import NEEDS, PLANS
 
 MANAGER = "manager"
 
-# action -> (states it may start from, state it leads to, what the history calls it)
+# action -> (states it may start from, state it leads to)
 TRANSITIONS = {
-    "submit": (("draft",), "submitted", "submitted"),
-    "approve": (("submitted",), "approved", "approved"),
-    "reject": (("submitted",), "rejected", "rejected"),
-    "revise": (("rejected", "approved", "published"), "draft", "revised"),
-    "publish": (("approved",), "published", "published"),
+    "submit": (("draft",), "submitted"),
+    "approve": (("submitted",), "approved"),
+    "reject": (("submitted",), "rejected"),
+    "revise": (("rejected", "approved", "published"), "draft"),
+    "publish": (("approved",), "published"),
 }
+# What the plan's history calls each action.
+RECORDED_AS = {"submit": "submitted", "approve": "approved", "reject": "rejected", "revise": "revised",
+               "publish": "published"}
+PLAN_STATES = StateMachine(PLANS, "plan", TRANSITIONS)
 
 
 def create_plan(db, plan, actor, today, min_notice_days):
@@ -86,6 +88,27 @@ def get_plan(db, plan_id):
 def list_plans(db, year=None, status=None, limit=20, offset=0):
     query = {key: value for key, value in (("year", year), ("status", status)) if value is not None}
     return page(db[PLANS], query, [("updated_at", -1), ("_id", 1)], limit, offset)
+
+
+# Learners (the company's customers) see what was published to them, never the workings: no
+# drafts, comments, staff names or plans approved but not yet published. A published plan keeps
+# its published offering while a revision of it is under way.
+
+def get_offering(db, plan_id):
+    plan = get_plan(db, plan_id)
+    if not plan.get("offering"):
+        raise NotFound(f"plan {plan_id} does not exist", {"plan_id": plan_id})
+    return offering_view(plan)
+
+
+def list_offerings(db, year=None, limit=20, offset=0):
+    query = {"offering.revision": {"$exists": True}, **({"year": year} if year is not None else {})}
+    total, plans = page(db[PLANS], query, [("offering.published_at", -1), ("_id", 1)], limit, offset)
+    return total, [offering_view(plan) for plan in plans]
+
+
+def offering_view(plan):
+    return dict(plan["offering"], _id=plan["_id"], year=plan["year"])
 
 
 def submit_plan(db, plan_id, actor, new_event, today, min_notice_days):
@@ -150,30 +173,17 @@ def require_manager_not_author(plan, actor):
 
 
 def require_state(plan, action):
-    if plan["status"] not in TRANSITIONS[action][0]:
-        raise illegal_transition(plan, action)
+    return PLAN_STATES.require(plan, action)
 
 
 def transition(db, plan, action, actor, event=None, comment=None, now=None, changes=None, push=None):
-    """Move a plan between states atomically, with its history entry and event; 409 if illegal."""
-    _, to_status, recorded_as = TRANSITIONS[action]
-    require_state(plan, action)
+    """Move a plan between states in one guarded write (state and revision as read), with its
+    history entry and event; Conflict with the current state if someone got there first."""
     now = now or utc_now()
-    changes = dict(changes or {}, status=to_status, updated_at=now)
-    revision = changes.get("revision", plan["revision"])
-    update = {"$set": changes,
-              "$push": dict(push or {}, history=history_entry(recorded_as, actor, now, revision, comment))}
-    updated = db[PLANS].find_one_and_update(
-        {"_id": plan["_id"], "status": plan["status"], "revision": plan["revision"]},
-        with_events(update, event) if event else update, return_document=ReturnDocument.AFTER)
-    if updated is None:  # someone else moved it between our read and our write
-        raise illegal_transition(get_plan(db, plan["_id"]), action)
-    return updated
-
-
-def illegal_transition(plan, action):
-    return Conflict(f"cannot {action} a plan that is {plan['status']}",
-                    {"status": plan["status"], "plan_id": plan["_id"], "revision": plan["revision"]})
+    revision = (changes or {}).get("revision", plan["revision"])
+    return PLAN_STATES.apply(db, plan, action, changes=changes, push=push, events=[event] if event else (),
+                             guard={"revision": plan["revision"]}, now=now,
+                             history=history_entry(RECORDED_AS[action], actor, now, revision, comment))
 
 
 def plan_ref(plan):

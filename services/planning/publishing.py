@@ -3,14 +3,15 @@
 Publishing is one atomic write (status, publication record, event). The announcement goes out
 afterwards, when planning's own handler receives PlanPublished.v1: the API answers at once, a
 slow or failing channel holds up nobody, and the handler's retries and dead-lettering cover a
-crash midway. Each channel's outcome is recorded on the plan as soon as it is known, and a
-channel already sent is not sent again, so a repeated announcement reaches no one twice.
+crash midway. Each channel is claimed before it is sent (shared.claims) and its outcome recorded
+on the plan, so a repeated or concurrent announcement reaches no one twice.
 """
-from datetime import timezone
+from datetime import timedelta, timezone
 
+from shared.claims import SENDING, send_once
 from shared.errors import Conflict
 from shared.events import utc_now
-from shared.notifications import FAILED, SENT, Message
+from shared.notifications import FAILED, Message
 from shared.store import page
 
 from services.planning.plan_rules import check_plan, local_sessions
@@ -18,6 +19,8 @@ from services.planning.plans import get_plan, plan_ref, require_state, transitio
 from services.planning.store import NOTICES, PLANS
 
 MAX_ANNOUNCEMENT_ROUNDS = 5
+# A channel claimed this long ago and still "sending" was abandoned by a crash: send it again.
+CLAIM_TIMEOUT = timedelta(minutes=10)
 
 
 def publish_plan(db, plan_id, request, actor, new_event, today, min_notice_days):
@@ -33,7 +36,10 @@ def publish_plan(db, plan_id, request, actor, new_event, today, min_notice_days)
         items=[published_item(item) for item in plan["items"]]))
     publication = {"by": actor["id"], "at": now, "channels": request["channels"], "note": request["note"],
                    "recipients": {"email": request["email_to"], "sms": request["sms_to"]}, "deliveries": {}}
-    return transition(db, plan, "publish", actor, event, now=now, changes={"publication": publication})
+    offering = {"revision": plan["revision"], "title": plan["title"], "goals": plan["goals"], "items": plan["items"],
+                "published_at": now}
+    return transition(db, plan, "publish", actor, event, now=now,
+                      changes={"publication": publication, "offering": offering})
 
 
 def published_item(item):
@@ -49,8 +55,9 @@ def published_item(item):
     }
 
 
-def retry_failed_announcements(db, notifier):
-    """Send again what failed on published plans, a bounded number of rounds; returns the plan ids.
+def retry_failed_announcements(db, notifier, now):
+    """Send again what failed (or was abandoned mid-send) on published plans, a bounded number
+    of rounds; returns the plan ids.
 
     A channel that is still failing after MAX_ANNOUNCEMENT_ROUNDS stays reported as failed on the
     plan, for a person to look at.
@@ -58,25 +65,27 @@ def retry_failed_announcements(db, notifier):
     retried = []
     for plan in db[PLANS].find({"status": "published"}):
         publication = plan["publication"]
-        failed = [channel for channel, delivery in publication["deliveries"].items() if delivery["status"] == FAILED]
-        if failed and publication.get("retry_rounds", 0) < MAX_ANNOUNCEMENT_ROUNDS:
-            db[PLANS].update_one({"_id": plan["_id"]},
-                                 {"$set": {"publication.retry_rounds": publication.get("retry_rounds", 0) + 1}})
-            announce(db, plan["_id"], notifier)
+        unsent = [channel for channel, delivery in publication["deliveries"].items()
+                  if delivery["status"] == FAILED
+                  or (delivery["status"] == SENDING and delivery["claimed_at"] < now - CLAIM_TIMEOUT)]
+        if unsent and publication.get("retry_rounds", 0) < MAX_ANNOUNCEMENT_ROUNDS:
+            db[PLANS].update_one({"_id": plan["_id"]}, {"$inc": {"publication.retry_rounds": 1}})
+            announce(db, plan["_id"], plan["revision"], notifier, now)
             retried.append(plan["_id"])
     return retried
 
 
-def announce(db, plan_id, notifier):
-    """Send the publication through each requested channel not yet sent; record every outcome."""
+def announce(db, plan_id, revision, notifier, now):
+    """Send the publication of `revision` through each requested channel that nobody has sent or
+    is sending; record every outcome. A later revision announces itself."""
     plan = get_plan(db, plan_id)
-    publication = plan["publication"]
+    if plan["status"] != "published" or plan["revision"] != revision:
+        return plan
     message = announcement(plan)
-    for channel in publication["channels"]:
-        if publication["deliveries"].get(channel, {}).get("status") == SENT:
-            continue
-        delivery = notifier.send(channel, message)
-        db[PLANS].update_one({"_id": plan_id}, {"$set": {f"publication.deliveries.{channel}": delivery.as_dict()}})
+    for channel in plan["publication"]["channels"]:
+        send_once(db[PLANS], plan_id, f"publication.deliveries.{channel}",
+                  lambda: notifier.send(channel, message).as_dict(), now, CLAIM_TIMEOUT,
+                  guard={"revision": revision, "status": "published"})
     return get_plan(db, plan_id)
 
 

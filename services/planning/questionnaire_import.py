@@ -19,7 +19,7 @@ from marshmallow import EXCLUDE, ValidationError, fields, validate
 from shared.errors import InvalidInput
 
 from services.planning.needs import record_need
-from services.planning.schemas import NeedContentSchema
+from services.planning.contract import NeedContentSchema
 
 MAX_ROWS = 5000
 AUDIENCE_COLUMNS = ("user_type", "industry", "level")

@@ -1,25 +1,23 @@
 """planning: needs research, annual plans, their approval and publishing. Entrypoints only."""
-import os
-
 from nameko.dependency_providers import Config
-from nameko.timer import timer
 
 from shared.config import setting
 from shared.errors import validated
 from shared.events import utc_now
+from shared.identity import STAFF_ROLES, is_staff
 from shared.notifications import notifier_from_env
-from shared.schemas import ActorSchema, PageQuerySchema
-from shared.service import Events, PlatformService, Store, handles, rpc
+from shared.schemas import PageQuerySchema
+from shared.shell import Events, PlatformService, Store, handles, rpc, singleton_timer
 
 from services.planning import coverage, derived_needs, needs, plans, publishing, questionnaire_import, store
-from services.planning.schemas import (DecisionSchema, NeedCreateSchema, NeedForecastSchema, NeedImportSchema,
-                                       NeedPageSchema, NeedQuerySchema, NeedSchema, NoticePageSchema,
-                                       PlanCoverageSchema, PlanCreateSchema, PlanPageSchema,
-                                       PlanPublicationRequestSchema, PlanQuerySchema, PlanRevisionSchema,
-                                       PlanSchema, RejectionSchema)
+from services.planning.contract import (DecisionSchema, NeedCreateSchema, NeedForecastSchema, NeedImportSchema,
+                                        NeedPageSchema, NeedQuerySchema, NeedSchema, NoticePageSchema,
+                                        OfferingPageSchema, OfferingSchema, PlanCoverageSchema, PlanCreateSchema,
+                                        PlanPageSchema, PlanPublicationRequestSchema, PlanQuerySchema,
+                                        PlanRevisionSchema, PlanSchema, RejectionSchema)
 
-# How often channels that failed to announce a published plan are tried again (fixed at import).
-ANNOUNCEMENT_RETRY_INTERVAL_SECONDS = float(os.environ.get("ANNOUNCEMENT_RETRY_INTERVAL_SECONDS", "300"))
+AUTHORS = ("supervisor", "specialist", "manager")
+PLANNING_STAFF = ("supervisor", "specialist", "manager", "trainer", "auditor")
 
 
 class PlanningService(PlatformService):
@@ -31,128 +29,134 @@ class PlanningService(PlatformService):
     # ---- needs ----
 
     @rpc
-    def record_need(self, payload, actor):
+    def record_need(self, payload):
+        caller = self.caller.require(*PLANNING_STAFF)
         request = validated(NeedCreateSchema(), payload)
         source, evidence = request.pop("source"), request.pop("evidence")
-        need, _ = needs.record_need(self.db, request, source, evidence, validated(ActorSchema(), actor)["id"],
-                                    self.events.new)
-        self.events.flush(store.NEEDS, need["_id"])
+        need, _ = needs.record_need(self.db, request, source, evidence, caller["id"], self.events.new)
         return NeedSchema().dump(need)
 
     @rpc
     def get_need(self, need_id):
+        self.caller.require(*STAFF_ROLES)
         return NeedSchema().dump(needs.get_need(self.db, need_id))
 
     @rpc
     def list_needs(self, query=None):
+        self.caller.require(*STAFF_ROLES)
         total, items = needs.ranked_backlog(self.db, **validated(NeedQuerySchema(), query or {}))
         return NeedPageSchema().dump({"total": total, "items": items})
 
     @rpc
-    def import_questionnaire(self, csv_text, actor):
-        result = questionnaire_import.import_questionnaire(self.db, csv_text, validated(ActorSchema(), actor)["id"],
-                                                           self.events.new)
-        for need_id in result["need_ids"]:
-            self.events.flush(store.NEEDS, need_id)
+    def import_questionnaire(self, csv_text):
+        caller = self.caller.require(*PLANNING_STAFF)
+        result = questionnaire_import.import_questionnaire(self.db, csv_text, caller["id"], self.events.new)
         return NeedImportSchema().dump(result)
 
     @rpc
     def needs_forecast(self):
+        self.caller.require(*STAFF_ROLES)
         return NeedForecastSchema().dump(needs.forecast(self.db))
 
-    @handles("assessment", "ExamGraded.v1")
+    @handles("assessment", "ExamGraded.v1", consumer="needs-from-exam-results")
     def on_exam_graded(self, envelope, data):
         self._record_derived(derived_needs.from_exam_graded(envelope["id"], data))
 
-    @handles("feedback", "EvaluationCompleted.v1")
+    @handles("feedback", "EvaluationCompleted.v2", consumer="needs-from-evaluations")
     def on_evaluation_completed(self, envelope, data):
         self._record_derived(derived_needs.from_evaluation(envelope["id"], data))
 
-    @handles("feedback", "ImprovementActionRaised.v1")
+    @handles("feedback", "ImprovementActionRaised.v1", consumer="needs-from-improvement-actions")
     def on_improvement_action_raised(self, envelope, data):
         self._record_derived(derived_needs.from_improvement_action(envelope["id"], data))
 
-    @handles("assessment", "CertificateExpiring.v1")
+    @handles("assessment", "CertificateExpiring.v1", consumer="needs-from-expiring-certificates")
     def on_certificate_expiring(self, envelope, data):
         self._record_derived(derived_needs.from_certificate_expiring(envelope["id"], data, utc_now().date()))
 
     # ---- plans ----
 
     @rpc
-    def create_plan(self, payload, actor):
-        plan = plans.create_plan(self.db, validated(PlanCreateSchema(), payload),
-                                 validated(ActorSchema(), actor), **self._rules())
-        return PlanSchema().dump(plan)
+    def create_plan(self, payload):
+        caller = self.caller.require(*AUTHORS)
+        return PlanSchema().dump(plans.create_plan(self.db, validated(PlanCreateSchema(), payload), caller,
+                                                   **self._rules()))
 
     @rpc
     def get_plan(self, plan_id):
-        return PlanSchema().dump(plans.get_plan(self.db, plan_id))
+        """Staff see the whole plan; learners only what was published to them."""
+        if is_staff(self.caller.require()):
+            return PlanSchema().dump(plans.get_plan(self.db, plan_id))
+        return OfferingSchema().dump(plans.get_offering(self.db, plan_id))
 
     @rpc
     def list_plans(self, query=None):
-        total, items = plans.list_plans(self.db, **validated(PlanQuerySchema(), query or {}))
-        return PlanPageSchema().dump({"total": total, "items": items})
+        query = validated(PlanQuerySchema(), query or {})
+        if is_staff(self.caller.require()):
+            total, items = plans.list_plans(self.db, **query)
+            return PlanPageSchema().dump({"total": total, "items": items})
+        query.pop("status")
+        total, items = plans.list_offerings(self.db, **query)
+        return OfferingPageSchema().dump({"total": total, "items": items})
 
     @rpc
-    def submit_plan(self, plan_id, actor):
-        plan = plans.submit_plan(self.db, plan_id, validated(ActorSchema(), actor), self.events.new,
-                                 **self._rules())
-        return self._published(plan)
+    def submit_plan(self, plan_id):
+        caller = self.caller.require(*AUTHORS)
+        return PlanSchema().dump(plans.submit_plan(self.db, plan_id, caller, self.events.new, **self._rules()))
 
     @rpc
-    def approve_plan(self, plan_id, payload, actor):
+    def approve_plan(self, plan_id, payload=None):
+        caller = self.caller.require("manager")
         decision = validated(DecisionSchema(), payload or {})
-        plan = plans.approve_plan(self.db, plan_id, validated(ActorSchema(), actor),
-                                  decision["comment"], self.events.new)
-        return self._published(plan)
+        return PlanSchema().dump(plans.approve_plan(self.db, plan_id, caller, decision["comment"], self.events.new))
 
     @rpc
-    def reject_plan(self, plan_id, payload, actor):
+    def reject_plan(self, plan_id, payload=None):
+        caller = self.caller.require("manager")
         decision = validated(RejectionSchema(), payload or {})
-        plan = plans.reject_plan(self.db, plan_id, validated(ActorSchema(), actor),
-                                 decision["comment"], self.events.new)
-        return self._published(plan)
+        return PlanSchema().dump(plans.reject_plan(self.db, plan_id, caller, decision["comment"], self.events.new))
 
     @rpc
-    def revise_plan(self, plan_id, payload, actor):
-        plan = plans.revise_plan(self.db, plan_id, validated(PlanRevisionSchema(), payload),
-                                 validated(ActorSchema(), actor), **self._rules())
+    def revise_plan(self, plan_id, payload):
+        caller = self.caller.require(*AUTHORS)
+        plan = plans.revise_plan(self.db, plan_id, validated(PlanRevisionSchema(), payload), caller, **self._rules())
         return PlanSchema().dump(plan)
 
     @rpc
-    def publish_plan(self, plan_id, payload, actor):
+    def publish_plan(self, plan_id, payload=None):
+        caller = self.caller.require(*AUTHORS)
         plan = publishing.publish_plan(self.db, plan_id, validated(PlanPublicationRequestSchema(), payload or {}),
-                                       validated(ActorSchema(), actor), self.events.new, **self._rules())
-        return self._published(plan)
+                                       caller, self.events.new, **self._rules())
+        return PlanSchema().dump(plan)
 
-    @handles("planning", "PlanPublished.v1")
+    @handles("planning", "PlanPublished.v1", consumer="announce-published-plans")
     def announce_published_plan(self, envelope, data):
-        publishing.announce(self.db, data["plan_id"], notifier_from_env(notices=self.db[store.NOTICES]))
+        publishing.announce(self.db, data["plan_id"], data["revision"], self._notifier(), utc_now())
 
-    @timer(interval=ANNOUNCEMENT_RETRY_INTERVAL_SECONDS)
+    @singleton_timer(setting(None, "ANNOUNCEMENT_RETRY_INTERVAL_SECONDS", float, default=300))
     def retry_failed_announcements(self):
-        publishing.retry_failed_announcements(self.db, notifier_from_env(notices=self.db[store.NOTICES]))
+        publishing.retry_failed_announcements(self.db, self._notifier(), utc_now())
 
     @rpc
     def plan_coverage(self, plan_id):
+        self.caller.require(*STAFF_ROLES)
         plan = plans.get_plan(self.db, plan_id)
         return PlanCoverageSchema().dump(coverage.plan_coverage(plan, needs.all_needs(self.db), utc_now()))
 
     @rpc
     def list_notices(self, query=None):
+        self.caller.require()
         total, items = publishing.list_notices(self.db, **validated(PageQuerySchema(), query or {}))
         return NoticePageSchema().dump({"total": total, "items": items})
 
-    def _published(self, plan):
-        self.events.flush(store.PLANS, plan["_id"])
-        return PlanSchema().dump(plan)
-
     def _record_derived(self, requests):
         for need, source, evidence, reference in requests:
-            recorded, _ = needs.record_need(self.db, need, source, evidence, "planning", self.events.new,
-                                            reference=reference)
-            self.events.flush(store.NEEDS, recorded["_id"])
+            needs.record_need(self.db, need, source, evidence, "planning", self.events.new, reference=reference)
+
+    def _notifier(self):
+        return notifier_from_env(notices=self.db[store.NOTICES])
 
     def _rules(self):
         """What the plan rules need besides the plan: today's date and the notice period."""
-        return {"today": utc_now().date(), "min_notice_days": setting(self.config, "PLAN_MIN_NOTICE_DAYS", int)}
+        return {"today": utc_now().date(),
+                "min_notice_days": setting(self.config, "PLAN_MIN_NOTICE_DAYS", int, default=14)}

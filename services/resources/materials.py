@@ -2,17 +2,14 @@
 
 A catalogue number is MAT-<year>-<sequence>, the sequence counting from 0001 each year.
 """
-from pymongo import ReturnDocument
-
-from shared.errors import Conflict
 from shared.events import utc_now
-from shared.outbox import with_events
 from shared.store import fetch, new_id, next_in_sequence, page
+from shared.transitions import StateMachine
 
+from services.resources.contract import DRAFT, PUBLISHED
 from services.resources.store import MATERIALS
 
-DRAFT, PUBLISHED = "draft", "published"
-STATUSES = (DRAFT, PUBLISHED)
+MATERIAL_STATES = StateMachine(MATERIALS, "material", {"publish": ((DRAFT,), PUBLISHED)})
 FIRST_VERSION = 1
 
 
@@ -43,23 +40,10 @@ def list_materials(db, status=None, category=None, limit=20, offset=0):
 
 def publish_material(db, material_id, actor, new_event):
     """draft → published, written together with MaterialPublished.v1; 409 for anything else."""
-    material = get_material(db, material_id)
-    if material["status"] != DRAFT:
-        raise not_a_draft(material)
+    material = MATERIAL_STATES.require(get_material(db, material_id), "publish")
     now = utc_now()
     event = new_event("MaterialPublished.v1", material_id, {
         "material_id": material_id, "number": material["number"], "title": material["title"],
         "category": material["category"], "version": material["version"], "published_at": now})
-    published = db[MATERIALS].find_one_and_update(
-        {"_id": material_id, "status": DRAFT},
-        with_events({"$set": {"status": PUBLISHED, "published_by": actor["id"], "published_at": now}},
-                    event),
-        return_document=ReturnDocument.AFTER)
-    if published is None:  # someone else published it between our read and our write
-        raise not_a_draft(get_material(db, material_id))
-    return published
-
-
-def not_a_draft(material):
-    return Conflict(f"material {material['number']} is {material['status']}; only a draft can be published",
-                    {"status": material["status"], "material_id": material["_id"]})
+    return MATERIAL_STATES.apply(db, material, "publish", changes={"published_by": actor["id"], "published_at": now},
+                                 events=[event], now=now)

@@ -73,6 +73,21 @@ def test_email_reaches_the_smtp_server_with_every_recipient_hidden(smtp_server):
     assert received.get_payload().strip() == "Our plan."
 
 
+def test_email_carries_its_attachments(smtp_server):
+    invitation = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
+    message = Message(subject="Invitation", text="See you there.", recipients={"email": ["ada@example.com"]},
+                      attachments=(("invite.ics", "text/calendar; method=REQUEST", invitation),
+                                   ("agenda.pdf", "application/pdf", b"%PDF-1.4 demo")))
+    delivery = notifier(SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_server.port)).send("email", message)
+
+    assert delivery.status == SENT
+    received, = smtp_server.messages()
+    parts = {part.get_filename(): part for part in received.walk() if part.get_filename()}
+    assert parts["invite.ics"].get_content_type() == "text/calendar"
+    assert "BEGIN:VCALENDAR" in parts["invite.ics"].get_payload(decode=True).decode()
+    assert parts["agenda.pdf"].get_payload(decode=True) == b"%PDF-1.4 demo"
+
+
 def test_unreachable_smtp_server_is_retried_with_backoff_then_reported():
     sleeps = []
     delivery = notifier(sleeps, SMTP_HOST="127.0.0.1", SMTP_PORT=str(free_port())).send("email", MESSAGE)

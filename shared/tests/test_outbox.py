@@ -35,7 +35,7 @@ def test_flush_publishes_pending_events_and_empties_the_outbox(db, publisher, su
     outbox = Outbox(db, publisher, ["learners"])
     assert outbox.backlog() == 1
 
-    assert outbox.flush("learners", "learner-1") == 1
+    assert outbox.flush([envelope]) == 1
 
     received = events.wait_for("LearnerRegistered.v1")
     assert received == envelope
@@ -63,6 +63,29 @@ def test_events_stay_in_the_outbox_when_the_broker_is_unreachable(db):
     outbox = Outbox(db, unreachable, ["learners"])
 
     with pytest.raises(Exception):
-        outbox.flush("learners", "learner-1")
+        outbox.flush(db.learners.find_one()["outbox"])
 
     assert outbox.backlog() == 1
+
+
+def test_flush_finds_events_written_to_a_document_of_another_subject(db, publisher, subscriber, rabbit_config):
+    """Most events are written to the document they are about; the others are found by their id."""
+    events = subscriber(rabbit_config["AMQP_URI"], "archive")
+    about_learner, unwritten = event(), event()
+    db.enrolments.insert_one({"_id": "enrolment-7", "outbox": [about_learner]})
+    outbox = Outbox(db, publisher, ["learners", "enrolments"])
+
+    assert outbox.flush([about_learner, unwritten]) == 1  # the unwritten one is nowhere: skipped
+
+    assert events.wait_for("LearnerRegistered.v1")["id"] == about_learner["id"]
+    assert db.enrolments.find_one({"_id": "enrolment-7"})["outbox"] == []
+
+
+def test_flush_leaves_other_workers_events_to_them(db, publisher):
+    mine, theirs = event(), event()
+    db.learners.insert_one({"_id": "learner-1", "outbox": [mine, theirs]})
+    outbox = Outbox(db, publisher, ["learners"])
+
+    assert outbox.flush([mine]) == 1
+
+    assert db.learners.find_one({"_id": "learner-1"})["outbox"] == [theirs]

@@ -13,8 +13,8 @@ from nameko.testing.services import entrypoint_waiter
 
 from shared.events import make_envelope
 from shared.publisher import EventPublisher
-from shared.service import Events, PlatformService, Store, handles
-from shared.testing import wait_until
+from shared.shell import Events, PlatformService, Store, handles
+from shared.testing import as_caller, wait_until
 
 # What the probe's handler does per organisation: "fail", "block" or (default) apply.
 BEHAVIOUR = {}
@@ -26,7 +26,7 @@ class ProbeService(PlatformService):
     db = Store()
     events = Events()
 
-    @handles("archive", "LearnerRegistered.v1")
+    @handles("archive", "LearnerRegistered.v1", consumer="count-learners")
     def on_learner_registered(self, envelope, data):
         behaviour = BEHAVIOUR.get(data["organisation"])
         if behaviour == "fail":
@@ -119,7 +119,8 @@ def test_a_failing_event_is_parked_visible_and_redrivable_while_others_flow(
     db = store(config, "probe")
     assert times_applied(db, healthy) == 1
     assert times_applied(db, poisoned) == 0
-    with ServiceRpcProxy("probe", config, timeout=10) as probe:
+    operator = as_caller({"id": "ops", "roles": ["admin"]})
+    with ServiceRpcProxy("probe", config, timeout=10, context_data=operator) as probe:
         parked = probe.list_dead_letters({})
         assert parked["total"] == 1
         dead_letter = parked["items"][0]
@@ -153,7 +154,7 @@ def test_when_parking_fails_the_broker_dead_letters_the_event_into_the_store(
     fallback = wait_until(lambda: db.dead_letters.find_one({"reason": "delivery_limit"}), timeout=30,
                           message="the broker to dead-letter the event")
     assert fallback["body"]["id"] == poisoned["id"]
-    assert fallback["queue"] == "evt-archive-LearnerRegistered.v1--probe.on_learner_registered"
+    assert fallback["queue"] == "evt-archive-LearnerRegistered.v1--probe.count-learners"
     assert fallback["status"] == "parked"
 
 

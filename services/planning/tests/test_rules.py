@@ -12,7 +12,7 @@ from services.planning.needs import merge_key, need_id, priority
 from services.planning.plan_rules import check_plan, local_sessions, overlaps_working_hours
 from services.planning.publishing import announcement, published_item
 from services.planning.questionnaire_import import parse
-from services.planning.schemas import PlanItemSchema
+from services.planning.contract import PlanItemSchema
 
 TODAY = date(2026, 3, 2)  # a Monday
 
@@ -133,9 +133,10 @@ def test_improvement_actions_evaluations_and_expiring_certificates_become_needs(
     action, = derived_needs.from_improvement_action("evt-3", {"action_id": "act-1", "topic": "Dashboards",
                                                               "description": "more exercises", "urgency": "high"})
     assert (action[0]["topic"], action[0]["urgency"], action[1]) == ("Dashboards", "high", "improvement_action")
-    evaluation = derived_needs.from_evaluation("evt-4", {"evaluation_id": "ev-1", "session_id": "s-1", "level": 3,
-                                                         "weak_topics": ["Alerts"]})
-    assert [(need["topic"], source) for need, source, _, _ in evaluation] == [("Alerts", "evaluation")]
+    evaluation = derived_needs.from_evaluation("evt-4", {"evaluation_id": "ev-1", "scope": "course",
+                                                         "course": "Alerting basics", "weak_topics": ["Alerts"]})
+    assert [(need["topic"], source, evidence) for need, source, evidence, _ in evaluation] == [
+        ("Alerts", "evaluation", "evaluation ev-1 (course Alerting basics) found Alerts weak")]
     soon, = derived_needs.from_certificate_expiring("evt-5", {"certificate_id": "c-1", "topic": "Safety",
                                                               "expires_at": TODAY + timedelta(days=20)}, TODAY)
     later, = derived_needs.from_certificate_expiring("evt-6", {"certificate_id": "c-2", "topic": "Safety",

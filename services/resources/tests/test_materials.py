@@ -3,8 +3,8 @@ import pytest
 
 from shared.errors import Conflict, InvalidInput, validated
 
-from services.resources.materials import catalogue_number, not_a_draft
-from services.resources.schemas import MaterialCreateSchema
+from services.resources.materials import MATERIAL_STATES, catalogue_number
+from services.resources.contract import MaterialCreateSchema
 
 VALID = {"title": "Reporting basics", "category": "reporting", "topics": ["reports", "dashboards"],
          "format": "slides"}
@@ -46,8 +46,8 @@ def test_missing_fields_are_all_reported():
 
 
 def test_publishing_a_non_draft_is_a_conflict_naming_its_status():
-    error = not_a_draft({"_id": "material-1", "number": "MAT-2026-0001", "status": "published"})
-    assert isinstance(error, Conflict)
-    assert error.http_status == 409
-    assert error.details == {"status": "published", "material_id": "material-1"}
-    assert "MAT-2026-0001 is published" in error.message
+    with pytest.raises(Conflict) as refused:
+        MATERIAL_STATES.require({"_id": "material-1", "number": "MAT-2026-0001", "status": "published"}, "publish")
+    assert refused.value.http_status == 409
+    assert refused.value.details == {"status": "published", "material_id": "material-1"}
+    assert refused.value.message == "cannot publish a material that is published"
