@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # One image per process: `--target gateway` and one target per service (planning, delivery,
-# assessment, feedback, resources, archive). deploy/images/build builds and tags all seven.
+# assessment, feedback, resources, archive, webhooks). deploy/images/build builds and tags all eight.
 #
 # Stages:
 #   dependencies  a virtualenv with the pinned packages, from wheels only (nothing is compiled,
@@ -53,8 +53,14 @@ STOPSIGNAL SIGTERM
 
 FROM runtime AS gateway
 USER root
-# The gateway imports the services' request/response schemas.
-COPY services/ services/
+# The gateway imports each service only through its contract (request/response schemas).
+COPY services/planning/__init__.py services/planning/contract.py services/planning/
+COPY services/delivery/__init__.py services/delivery/contract.py services/delivery/
+COPY services/assessment/__init__.py services/assessment/contract.py services/assessment/
+COPY services/feedback/__init__.py services/feedback/contract.py services/feedback/
+COPY services/resources/__init__.py services/resources/contract.py services/resources/
+COPY services/archive/__init__.py services/archive/contract.py services/archive/
+COPY services/webhooks/__init__.py services/webhooks/contract.py services/webhooks/
 COPY gateway/ gateway/
 COPY --from=swagger-ui /build/swagger-ui /app/var/swagger-ui
 RUN python -m compileall -q config shared services gateway
@@ -116,3 +122,12 @@ USER 10001:10001
 ENV OPS_ADDRESS=0.0.0.0:8000
 EXPOSE 8000
 CMD ["nameko", "run", "--config", "config/nameko.yaml", "services.archive.service:ArchiveService"]
+
+FROM runtime AS webhooks
+USER root
+COPY services/webhooks/ services/webhooks/
+RUN python -m compileall -q shared services
+USER 10001:10001
+ENV OPS_ADDRESS=0.0.0.0:8000
+EXPOSE 8000
+CMD ["nameko", "run", "--config", "config/nameko.yaml", "services.webhooks.service:WebhooksService"]

@@ -21,7 +21,8 @@ import pytest
 import requests
 import yaml
 
-from shared.testing import SERVICE_CLASSES, GatewayProcess, ServiceProcess
+from shared.testing import SERVICE_CLASSES, ServiceProcess
+from tests.platform import GatewayProcess
 from tests.k8s_render import named, render
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -188,6 +189,11 @@ def test_each_image_holds_what_its_process_imports_and_no_tests():
         if app == "gateway":
             assert "gateway/gunicorn.conf.py" in files
             assert closure("shared.logs") <= files  # gunicorn.conf.py's logging
+            # Of the services, only their contracts (and the packages holding them).
+            carried = {f for f in files if f.startswith("services/")}
+            assert carried == {"services/__init__.py"} | {f"services/{s}/{name}" for s in SERVICE_CLASSES
+                                                           for name in ("__init__.py", "contract.py")}, \
+                sorted(carried)
         else:
             assert "config/nameko.yaml" in files
             config = (ROOT / "config" / "nameko.yaml").read_text()
@@ -201,7 +207,7 @@ def test_each_image_holds_what_its_process_imports_and_no_tests():
 def test_the_closure_follows_imports():
     """The import walk sees through packages, relative and importlib imports."""
     planning = closure("services.planning.service")
-    assert "shared/service.py" in planning and "services/planning/service.py" in planning
+    assert "shared/shell/base.py" in planning and "services/planning/service.py" in planning
     assert "shared/catalogue/planning.py" in closure("shared.catalogue")
     assert any(path.startswith("gateway/resources/") for path in closure("gateway.app"))
 
@@ -235,7 +241,7 @@ def test_apps_stop_cleanly_on_sigterm_within_their_grace_period(rabbit_config, m
     pause = int(spec["containers"][0]["lifecycle"]["preStop"]["exec"]["command"][1])
     multiproc = tmp_path / "prometheus"
     multiproc.mkdir()
-    gateway = GatewayProcess(amqp_uri, tmp_path, multiproc).start()
+    gateway = GatewayProcess(amqp_uri, mongo_uri("gateway"), tmp_path, multiproc).start()
     assert requests.get(f"{gateway.url}/healthz", timeout=5).ok
     code, took = stop_within(gateway.process, spec["terminationGracePeriodSeconds"] - pause)
     assert code == 0, gateway.log_path.read_text()[-2000:]

@@ -26,7 +26,8 @@ import requests
 import yaml
 from kombu import Connection, Exchange
 
-from shared.testing import SERVICE_CLASSES, GatewayProcess, Platform, ServiceProcess, free_port, wait_until
+from shared.testing import SERVICE_CLASSES, ServiceProcess, free_port, wait_until
+from tests.platform import GatewayProcess, auth
 from tests.k8s_render import named, of_kind, render
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -292,12 +293,12 @@ def scrapes(tmp_path_factory, mongo_client):
     broker = OwnBroker(tmp_path_factory.mktemp("rabbitmq")).start()
     logs = tmp_path_factory.mktemp("platform")
     base = os.environ["TEST_MONGO_URI"].rstrip("/")
-    databases = {name: f"t_{name}_{uuid.uuid4().hex[:10]}" for name in SERVICE_CLASSES}
+    databases = {name: f"t_{name}_{uuid.uuid4().hex[:10]}" for name in [*SERVICE_CLASSES, "gateway"]}
     services = {name: ServiceProcess(name, broker.amqp_uri, f"{base}/{databases[name]}", logs)
                 for name in SERVICE_CLASSES}
     multiproc = logs / "prometheus"
     multiproc.mkdir()
-    gateway = GatewayProcess(broker.amqp_uri, logs, multiproc)
+    gateway = GatewayProcess(broker.amqp_uri, f"{base}/{databases['gateway']}", logs, multiproc)
     try:
         for process in services.values():
             process.start(wait=False)
@@ -306,7 +307,7 @@ def scrapes(tmp_path_factory, mongo_client):
         gateway.start()
         # Traffic: an RPC through the gateway, one that fails (NotFound), and an invalid event
         # that planning's handler parks.
-        headers = Platform.auth("manager")
+        headers = auth("manager")
         assert requests.get(f"{gateway.url}/api/v1/plans", headers=headers, timeout=10).status_code == 200
         assert requests.get(f"{gateway.url}/api/v1/plans/{uuid.uuid4().hex}", headers=headers,
                             timeout=10).status_code == 404
