@@ -9,6 +9,7 @@ import functools
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -56,7 +57,7 @@ def working_copy():
     copy = folder / "k8s"
     shutil.copytree(K8S, copy, ignore=shutil.ignore_patterns("secrets", "__pycache__"))
     subprocess.run([str(copy / "overlays" / "dev" / "generate-secrets")], check=True,
-                   capture_output=True, timeout=60)
+                   capture_output=True, timeout=60, env=dict(os.environ, PYTHON=sys.executable))
     return copy
 
 

@@ -3,9 +3,11 @@ and inspect the objects. Schemas: tests/test_k8s_schemas.py; network policies:
 tests/test_network_policies.py; alerts and dashboard: tests/test_monitoring.py."""
 import base64
 import json
+import os
 import re
 import runpy
 import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -23,6 +25,7 @@ SERVICES = {
     "feedback": "FeedbackService",
     "resources": "ResourcesService",
     "archive": "ArchiveService",
+    "webhooks": "WebhooksService",
 }
 APPS = ["gateway", *SERVICES]
 APP_TAG = "0.1.0"
@@ -35,6 +38,7 @@ PRODUCTION_SECRETS = (
     {f"{app}-amqp": {"AMQP_URI"} for app in APPS}
     | {f"{app}-mongodb-password": {"password"} for app in APPS}
     | {"gateway-identity": {"IDENTITY_SIGNING_KEY"}, "identity-verifying-key": {"IDENTITY_VERIFYING_KEY"},
+       "service-identity": {"SERVICE_IDENTITY_SECRET"}, "archive-keys": {"ARCHIVE_MASTER_KEY", "ARCHIVE_SEARCH_KEY"},
        "training-tls": {"tls.crt", "tls.key"}}
 )
 
@@ -383,6 +387,13 @@ def test_services_run_their_nameko_class_with_their_own_credentials(objects):
             {"name": f"{name}-mongodb-connection", "key": "connectionString.standard"} if mongodb_operator
             else {"name": f"{name}-mongodb", "key": "MONGO_URI"})
         assert secret_ref(container, "IDENTITY_VERIFYING_KEY")["key"] == "IDENTITY_VERIFYING_KEY"
+        assert secret_ref(container, "SERVICE_IDENTITY_SECRET") == {"name": "service-identity",
+                                                                     "key": "SERVICE_IDENTITY_SECRET"}
+        if name == "archive":
+            for key in ("ARCHIVE_MASTER_KEY", "ARCHIVE_SEARCH_KEY"):
+                assert secret_ref(container, key) == {"name": "archive-keys", "key": key}
+        else:
+            assert not {"ARCHIVE_MASTER_KEY", "ARCHIVE_SEARCH_KEY"} & set(env(container))
         assert spec["terminationGracePeriodSeconds"] == 30
         settings = {}
         for ref in container["envFrom"]:
@@ -391,6 +402,13 @@ def test_services_run_their_nameko_class_with_their_own_credentials(objects):
         for key in ("LOG_LEVEL", "MAX_WORKERS", "HANDLER_ATTEMPTS", "HANDLER_BACKOFF_SECONDS",
                     "HANDLER_DELIVERY_LIMIT", "OUTBOX_RELAY_INTERVAL_SECONDS"):
             assert settings.get(key), f"{name}: {key}"
+        # The topology Job declares what the service does not own; its broker user may not.
+        assert settings["DECLARE_SHARED_TOPOLOGY"] == "0", name
+        if name == "feedback":
+            assert settings["FEEDBACK_PUBLIC_URL"].startswith("http")
+        if name in ("planning", "delivery", "feedback"):  # email, SMS and IM channels, when configured
+            assert {"name": f"{name}-notifications", "optional": True} in [
+                ref.get("secretRef") for ref in container["envFrom"]], name
 
 
 def test_no_two_apps_share_a_credential_and_only_the_gateway_holds_the_signing_key(objects):
@@ -402,9 +420,12 @@ def test_no_two_apps_share_a_credential_and_only_the_gateway_holds_the_signing_k
             if kind == "Secret":
                 owners.setdefault(unhashed(name), set()).add(workload["metadata"]["name"])
     shared = {name: apps for name, apps in owners.items() if len(apps) > 1}
-    # The public key is for everyone; nothing else is shared.
-    assert set(shared) == {"identity-verifying-key"}
+    # The public key is for everyone, the secret services sign their calls to each other with is
+    # the services' (never the gateway's); nothing else is shared.
+    assert set(shared) == {"identity-verifying-key", "service-identity"}
+    assert owners["service-identity"] == set(SERVICES)
     assert owners["gateway-identity"] == {"gateway"}
+    assert owners["archive-keys"] == {"archive"}
 
 
 def test_gateway_runs_gunicorn_with_graceful_shutdown_and_multiprocess_metrics(objects):
@@ -429,6 +450,7 @@ def test_gateway_runs_gunicorn_with_graceful_shutdown_and_multiprocess_metrics(o
     config = data(named(objects, "ConfigMap", container["envFrom"][0]["configMapRef"]["name"]))
     for key in ("RPC_TIMEOUT_SECONDS", "AUTH_MODE", "JWT_ROLES_CLAIM", "GUNICORN_WORKERS"):
         assert config.get(key), key
+    assert config["DECLARE_SHARED_TOPOLOGY"] == "0"  # its RPC client binds to nameko-rpc passively
 
 
 def test_apps_wait_for_the_broker_topology(objects):
@@ -545,7 +567,8 @@ def test_queue_autoscaling_scales_each_service_on_its_own_queues():
         query = trigger["metadata"]["query"]
         pattern = re.search(r'queue=~"([^"]+)"', query).group(1).replace("\\\\", "\\")
         assert re.fullmatch(pattern, f"rpc-{service}")
-        assert re.fullmatch(pattern, f"evt-planning-PlanApproved.v1--{service}.on_plan_approved")
+        assert re.fullmatch(pattern, f"evt-planning-PlanApproved.v1--{service}.on-plan-approved")
+        assert re.fullmatch(pattern, f"evt-all--{service}.deliver-webhooks")
         for other in SERVICES:
             if other != service:
                 assert not re.fullmatch(pattern, f"rpc-{other}")
@@ -651,13 +674,19 @@ def test_dev_identity_keys_are_a_pair_and_the_gateway_uses_local_tokens(dev):
     assert config["AUTH_MODE"] == "local"
     ref = secret_ref(gateway, "JWT_SECRET")
     assert len(data(generated(dev, "Secret", ref["name"]))[ref["key"]]) >= 32
+    assert len(data(generated(dev, "Secret", "service-identity"))["SERVICE_IDENTITY_SECRET"]) >= 32
+    archive = data(generated(dev, "Secret", "archive-keys"))
+    for key in ("ARCHIVE_MASTER_KEY", "ARCHIVE_SEARCH_KEY"):
+        assert len(base64.urlsafe_b64decode(archive[key])) == 32  # Fernet keys, as shared.identity makes them
+    assert archive["ARCHIVE_MASTER_KEY"] != archive["ARCHIVE_SEARCH_KEY"]
 
 
 def test_dev_secrets_are_generated_once_and_never_committed(tmp_path):
     script = K8S / "overlays" / "dev" / "generate-secrets"
-    subprocess.run([str(script), str(tmp_path)], check=True, capture_output=True)
+    environment = dict(os.environ, PYTHON=sys.executable)
+    subprocess.run([str(script), str(tmp_path)], check=True, capture_output=True, env=environment)
     first = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
-    subprocess.run([str(script), str(tmp_path)], check=True, capture_output=True)
+    subprocess.run([str(script), str(tmp_path)], check=True, capture_output=True, env=environment)
     assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == first
     assert all(p.stat().st_mode & 0o077 == 0 for p in first)  # readable by their owner only
     ignored = subprocess.run(["git", "check-ignore", "-q", str(K8S / "overlays" / "dev" / "secrets" / "x.env")],

@@ -9,7 +9,9 @@ import pytest
 from tests.k8s_render import of_kind, render
 
 NAMESPACE = "training"
-SERVICES = ["planning", "delivery", "assessment", "feedback", "resources", "archive"]
+SERVICES = ["planning", "delivery", "assessment", "feedback", "resources", "archive", "webhooks"]
+# Services that send email (SMTP) and SMS/IM webhooks (HTTPS) to people.
+NOTIFYING = ["planning", "delivery", "feedback"]
 
 
 class Pod:
@@ -120,7 +122,8 @@ def needed(pods):
                   (app, "kube-dns", 53, "UDP"), (app, "kube-dns", 53, "TCP"),
                   ("prometheus", app, 8080 if app == "gateway" else 8000, "TCP")]
     needs += [("gateway", "internet", 443, "TCP"), ("ingress-controller", "gateway", 8080, "TCP")]
-    needs += [("planning", "internet", port, "TCP") for port in (25, 465, 587, 443)]
+    needs += [(service, "internet", port, "TCP") for service in NOTIFYING for port in (25, 465, 587, 443)]
+    needs += [("webhooks", "internet", 443, "TCP")]
     needs += [("rabbitmq-topology", "rabbitmq", 15672, "TCP"), ("rabbitmq-topology", "kube-dns", 53, "UDP"),
               ("prometheus", "rabbitmq", 15692, "TCP"), ("cluster-operator", "rabbitmq", 15672, "TCP"),
               ("rabbitmq", "rabbitmq", 25672, "TCP"), ("rabbitmq", "rabbitmq", 4369, "TCP"),
@@ -138,8 +141,11 @@ def forbidden(pods):
         refused += [("gateway", service, 8000, "TCP"), ("ingress-controller", service, 8000, "TCP"),
                     ("other-namespace", service, 8000, "TCP"), (service, "rabbitmq", 15672, "TCP")]
         refused += [(service, other, 8000, "TCP") for other in SERVICES if other != service]
-        if service != "planning":
-            refused += [(service, "internet", 443, "TCP"), (service, "internet", 25, "TCP")]
+        if service not in NOTIFYING:
+            refused += [(service, "internet", 25, "TCP")]
+            if service != "webhooks":
+                refused += [(service, "internet", 443, "TCP")]
+    refused += [("webhooks", "internet", 80, "TCP"), ("webhooks", "internet", 8443, "TCP")]
     refused += [("other-namespace", "gateway", 8080, "TCP"), ("internet", "gateway", 8080, "TCP"),
                 ("gateway", "rabbitmq", 15672, "TCP"), ("gateway", "internet", 25, "TCP"),
                 ("ingress-controller", "rabbitmq", 15672, "TCP"), ("ingress-controller", "mongodb", 27017, "TCP"),

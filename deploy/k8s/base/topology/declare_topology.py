@@ -12,12 +12,15 @@ Environment:
     TOPOLOGY_DEADLINE_SECONDS   how long to wait for the management API (default 600)
 
 What it declares (DESIGN.md §3.2, §3.3):
-  * the vhost, and for each app a user whose permissions cover only its own exchange and
+  * the vhost, and for each app a user whose permissions cover only its own exchanges and
     queues, the exchanges it consumes, and RPC;
   * topic permissions on the RPC exchange: the gateway may send requests to the services, a
-    service may send only replies and bind only its own requests;
-  * the exchanges `<service>.events`, `<service>.dead-letters` and the RPC exchange, so that no
-    app needs the right to declare another's exchange;
+    service may send replies and requests to the services it calls (`calls`), and bind only its
+    own requests and replies;
+  * each service's exchanges `<service>.events`, `.dead-letters`, `.redrive` (redrives to its
+    handler queues) and `.replay` (replays to subscribers' queues), and the RPC exchange, so
+    that no app needs the right to declare another's exchange (the apps run with
+    DECLARE_SHARED_TOPOLOGY=0 and only check those exist: shared/shell/topology.py);
   * the `unrouted` alternate exchange with its quorum queue and the policy that gives it to every
     `<service>.events` exchange: an event published before its consumers' queues exist is kept.
 Standard library only: it runs in any Python 3 image.
@@ -33,11 +36,15 @@ import urllib.parse
 import urllib.request
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-# nameko's names: evt-<source>-<EventType.vN>--<service>.<consumer>, rpc-<service>,
-# rpc.reply-<proxy>-<uuid>; the kit's <service>.dead-letters.
-EVENT_QUEUE = r"evt-[a-z]+-[A-Za-z0-9]+\.v[0-9]+--{service}\.[A-Za-z0-9_]+"
+# The kit's names (shared/shell): evt-<source>-<EventType.vN>--<service>.<consumer> for a
+# handler, evt-all--<service>.<consumer> for a consumer of every event, rpc-<service>,
+# rpc.reply-<caller>-<uuid>, <service>.dead-letters.
+CONSUMER = r"[a-z0-9][a-z0-9-]*"
+EVENT_QUEUE = r"evt-([a-z]+-[A-Za-z0-9]+\.v[0-9]+|all)--{service}\." + CONSUMER
 STANDALONE_REPLY_QUEUE = rf"rpc\.reply-standalone_rpc_proxy-{UUID}"
 REQUEST_KEY = r"[a-z_]+\.[A-Za-z0-9_]+"  # <service>.<method>
+# The exchanges each service owns, and their types.
+OWN_EXCHANGES = {"events": "topic", "dead-letters": "fanout", "redrive": "direct", "replay": "direct"}
 
 
 def apps(topology):
@@ -61,16 +68,18 @@ def permissions(topology, app):
     queues = [EVENT_QUEUE.format(service=name), f"rpc-{name}", rf"{name}\.dead-letters"]
     if spec.get("calls"):
         queues.append(rf"rpc\.reply-{name}-{UUID}")
-    own_exchanges = [rf"{name}\.events", rf"{name}\.dead-letters"]
+    own_exchanges = [rf"{name}\.{kind}" for kind in OWN_EXCHANGES]
     consumed = [rf"{re.escape(source)}\.events" for source in spec.get("consumes", [])]
     return {
         # Its own queues and exchanges only; everything else is declared by this job.
         "configure": exact(*queues, *own_exchanges),
-        # Publishing to its own events exchange and RPC; binding its own queues (write on the
-        # queue); its dead-letter exchange, named by its queues' x-dead-letter-exchange.
+        # Publishing to its own exchanges (events, redrives, replays) and RPC; binding its own
+        # queues (write on the queue); its dead-letter exchange, named by its queues'
+        # x-dead-letter-exchange.
         "write": exact(*queues, *own_exchanges, rpc),
-        # Consuming its own queues; binding them to the exchanges it consumes and to RPC.
-        "read": exact(*queues, *consumed, rf"{name}\.dead-letters", rpc),
+        # Consuming its own queues; binding them to the exchanges it consumes, to its
+        # dead-letter and redrive exchanges and to RPC.
+        "read": exact(*queues, *consumed, rf"{name}\.dead-letters", rf"{name}\.redrive", rpc),
     }
 
 
@@ -127,7 +136,7 @@ def plan(topology, creds, admin_user):
         calls.append(("PUT", f"/api/topic-permissions/{v}/{u}", topic_permissions(topology, app)))
     exchanges = [(topology["rpc_exchange"], "topic"), (topology["alternate_exchange"], "fanout")]
     for service in topology["services"]:
-        exchanges += [(f"{service}.events", "topic"), (f"{service}.dead-letters", "fanout")]
+        exchanges += [(f"{service}.{kind}", kind_type) for kind, kind_type in OWN_EXCHANGES.items()]
     for name, kind in exchanges:
         calls.append(("PUT", f"/api/exchanges/{v}/{urllib.parse.quote(name, safe='')}",
                       {"type": kind, "durable": True, "auto_delete": False, "internal": False,

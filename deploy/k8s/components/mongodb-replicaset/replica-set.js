@@ -42,7 +42,7 @@ for (let attempt = 0; !cluster.getDB("admin").hello().isWritablePrimary; attempt
   sleep(1000);
 }
 
-for (const app of ["gateway", "planning", "delivery", "assessment", "feedback", "resources", "archive"]) {
+for (const app of ["gateway", "planning", "delivery", "assessment", "feedback", "resources", "archive", "webhooks"]) {
   const variable = `${app.toUpperCase()}_MONGO_URI`;
   const raw = process.env[variable];
   if (!raw) throw new Error(`${variable} is not set`);
