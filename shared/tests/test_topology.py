@@ -184,8 +184,8 @@ def test_consumed_events_carry_their_source_and_domain_errors_count_as_expected(
     container.start()
     consumed = dict(service="topo", source="archive", handler="topo.note-learners", event_type="LearnerRegistered.v1",
                     outcome="applied")
-    refused = dict(service="topo", entrypoint="refuse", kind="PlatformRpc", error="NotFound", outcome="expected")
-    crashed = dict(service="topo", entrypoint="crash", kind="PlatformRpc", error="RuntimeError", outcome="failure")
+    refused = dict(service="topo", entrypoint="refuse", kind="Rpc", error="NotFound", outcome="expected")
+    crashed = dict(service="topo", entrypoint="crash", kind="Rpc", error="RuntimeError", outcome="failure")
     before = metrics_text(config)  # counters live as long as the test process: compare
     publisher = EventPublisher(config["AMQP_URI"], "archive")
     try:
