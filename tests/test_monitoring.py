@@ -16,10 +16,12 @@ import re
 import runpy
 import shutil
 import subprocess
+import time
 import uuid
 from pathlib import Path
 
 import promql_parser
+from prometheus_client import ProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 import pytest
 import requests
@@ -163,6 +165,8 @@ def test_dashboard_has_a_row_per_app_then_events_and_broker():
         for metric in ("training_entrypoint_requests_total", "training_entrypoint_errors_total",
                        "training_entrypoint_duration_seconds_bucket"):
             assert any(metric in q and f'service="{service}"' in q for q in queries), (service, metric)
+        # Failures apart from expected domain errors.
+        assert any('outcome="failure"' in q for q in queries) and any('outcome="expected"' in q for q in queries)
     gateway = " ".join(rows["gateway"])
     assert "training_http_requests_total" in gateway and "training_http_request_duration_seconds_bucket" in gateway
     events = " ".join(rows["Events"])
@@ -170,7 +174,8 @@ def test_dashboard_has_a_row_per_app_then_events_and_broker():
                    "training_event_delivery_lag_seconds_bucket", "training_outbox_backlog_events",
                    "training_dead_letters"):
         assert metric in events, metric
-    assert "group_left (source)" in events  # the flow panel pairs consumers with publishers
+    assert "sum by (source, service, event_type) (rate(training_events_consumed_total" in events  # the flow
+    assert "process_start_time_seconds" in " ".join(rows["Overview"])  # uptime
     broker = " ".join(rows["Broker"])
     for metric in ("rabbitmq_queue_messages_ready", "rabbitmq_queue_consumers"):
         assert metric in broker, metric
@@ -305,8 +310,8 @@ def scrapes(tmp_path_factory, mongo_client):
         for process in services.values():
             process.wait_ready()
         gateway.start()
-        # Traffic: an RPC through the gateway, one that fails (NotFound), and an invalid event
-        # that planning's handler parks.
+        # Traffic: an RPC through the gateway, one that is refused (NotFound), and an invalid
+        # event that planning's handler parks.
         headers = auth("manager")
         assert requests.get(f"{gateway.url}/api/v1/plans", headers=headers, timeout=10).status_code == 200
         assert requests.get(f"{gateway.url}/api/v1/plans/{uuid.uuid4().hex}", headers=headers,
@@ -319,8 +324,10 @@ def scrapes(tmp_path_factory, mongo_client):
                    30, 0.5, "planning to park the invalid event")
         found = {name: requests.get(process.url("/metrics"), timeout=10).text for name, process in services.items()}
         found["gateway"] = requests.get(f"{gateway.url}/metrics", timeout=10).text
+        found["gateway-master-pid"] = gateway.process.pid  # gunicorn's master (not a scrape)
         # The broker's per-queue metrics are computed every few seconds.
-        wait_until(lambda: "rabbitmq_queue_consumers{" in broker.metrics(), 30, 1, "per-queue broker metrics")
+        wait_until(lambda: re.search(r'rabbitmq_queue_consumers\{[^}]*queue="rpc-planning"', broker.metrics()), 60, 1,
+                   "per-queue broker metrics (of a quorum queue: rpc-planning)")
         found["rabbitmq"] = broker.metrics()
         yield found
     finally:
@@ -354,7 +361,7 @@ def test_broker_metrics_parse(scrapes):
 
 def test_every_metric_named_in_rules_dashboard_and_autoscaling_is_exported(scrapes):
     exported = {}
-    for text in scrapes.values():
+    for text in (text for name, text in scrapes.items() if name != "gateway-master-pid"):
         for name, labels in exposition_names(text).items():
             exported.setdefault(name, set()).update(labels)
     problems = []
@@ -378,7 +385,12 @@ def test_the_scrapes_hold_what_the_comparison_relies_on(scrapes):
     for service in SERVICE_CLASSES:
         assert f'training_outbox_backlog_events{{service="{service}"}}' in scrapes[service]
     assert re.search(r'training_entrypoint_requests_total\{[^}]*kind="Rpc"', scrapes["planning"])
-    assert re.search(r'training_entrypoint_errors_total\{[^}]*error="NotFound"', scrapes["planning"])
+    # The refused RPC is an expected domain error, not a failure; the parked event names its source.
+    assert re.search(r'training_entrypoint_errors_total\{[^}]*error="NotFound"[^}]*outcome="expected"', scrapes["planning"])
+    assert not re.search(r'training_entrypoint_errors_total\{[^}]*error="NotFound"[^}]*outcome="failure"',
+                         scrapes["planning"])
+    assert re.search(r'training_events_consumed_total\{[^}]*event_type="ExamGraded.v1"[^}]*outcome="parked"'
+                     r'[^}]*source="assessment"', scrapes["planning"])
     assert re.search(r'training_http_requests_total\{[^}]*status="404"', scrapes["gateway"])
     assert re.search(r'rabbitmq_queue_consumers\{[^}]*queue="rpc-planning"', scrapes["rabbitmq"])
 
@@ -393,3 +405,15 @@ def test_the_comparison_sees_every_selector_and_family():
                              '# TYPE b_total counter\n')
     assert {"a_seconds_bucket", "a_seconds_sum", "a_seconds_count", "b_total"} <= set(names)
     assert names["a_seconds_bucket"] == {"le", "service", "__sample__"} and names["b_total"] == set()
+
+
+def test_the_gateway_exports_its_start_time_in_multiprocess_mode(scrapes):
+    """prometheus_client's multiprocess mode has no process metrics; the gateway exports the
+    start time of gunicorn's master, the process its workers share the metrics of."""
+    samples = [sample for family in text_string_to_metric_families(scrapes["gateway"])
+               for sample in family.samples if sample.name == "process_start_time_seconds"]
+    assert len(samples) == 1
+    (master,) = [sample for family in ProcessCollector(pid=lambda: scrapes["gateway-master-pid"], registry=None).collect()
+                 for sample in family.samples if sample.name == "process_start_time_seconds"]
+    assert samples[0].value == master.value
+    assert 0 < time.time() - master.value < 3600

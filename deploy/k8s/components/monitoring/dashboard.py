@@ -10,7 +10,7 @@ the `datasource` variable; nothing names a data source of its own.
 import json
 from pathlib import Path
 
-SERVICES = ["planning", "delivery", "assessment", "feedback", "resources", "archive"]
+SERVICES = ["planning", "delivery", "assessment", "feedback", "resources", "archive", "webhooks"]
 APPS = ["gateway", *SERVICES]
 DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
 NS = 'namespace="$namespace"'
@@ -67,7 +67,9 @@ def build():
     layout.row("Overview")
     apps = "|".join(APPS)
     layout.add(stat("Replicas up", f'sum by (job) (up{{{NS}, job=~"{apps}"}})', "{{job}}",
-                    description="Replicas answering Prometheus' scrapes, by app."), 24, 4)
+                    description="Replicas answering Prometheus' scrapes, by app."), 16, 4)
+    layout.add(stat("Youngest replica's uptime", f'min by (job) (time() - process_start_time_seconds{{{NS}, job=~"{apps}"}})',
+                    "{{job}}", "s", "Time since the most recent (re)start of a replica, by app."), 8, 4)
 
     layout.row("gateway")
     layout.add(timeseries("Requests by route", [
@@ -89,9 +91,11 @@ def build():
             (f"sum by (entrypoint, kind) (rate(training_entrypoint_requests_total{{{selector}}}"
              f"[$__rate_interval]))", "{{entrypoint}} ({{kind}})")], "ops"))
         layout.add(timeseries("Errors by entrypoint", [
-            (f"sum by (entrypoint, error) (rate(training_entrypoint_errors_total{{{selector}}}"
-             f"[$__rate_interval]))", "{{entrypoint}}: {{error}}")], "ops",
-            "InvalidInput, NotFound, Conflict and Forbidden are answers to the caller, not failures."))
+            (f'sum by (entrypoint, error) (rate(training_entrypoint_errors_total{{{selector}, outcome="{outcome}"}}'
+             f"[$__rate_interval]))", "{{entrypoint}}: {{error}}" + suffix)
+            for outcome, suffix in (("failure", ""), ("expected", " (expected)"))], "ops",
+            "Failures (bugs, outages) apart from expected domain errors (InvalidInput, NotFound, Conflict, "
+            "Forbidden...), which are answers to the caller. The error-rate alert counts failures only."))
         layout.add(timeseries("Duration p99 by entrypoint", [
             (f"histogram_quantile(0.99, sum by (entrypoint, le) (rate("
              f"training_entrypoint_duration_seconds_bucket{{{selector}}}[$__rate_interval])))",
@@ -100,10 +104,8 @@ def build():
     layout.row("Events")
     layout.add(timeseries("Event flow: source → consumer", [
         (f'sum by (source, service, event_type) (rate(training_events_consumed_total{{{NS}, outcome="applied"}}'
-         f"[$__rate_interval]) * on (event_type) group_left (source) (max by (event_type, source) ("
-         f'label_replace(training_events_published_total{{{NS}}}, "source", "$1", "service", "(.+)")) * 0 + 1))',
-         "{{source}} → {{service}}: {{event_type}}")], "ops",
-        "Events applied by each consumer, with the service that published them."), 12)
+         f"[$__rate_interval]))", "{{source}} → {{service}}: {{event_type}}")], "ops",
+        "Events applied by each consumer, by the service that published them."), 12)
     layout.add(timeseries("Events published", [
         (f"sum by (service, event_type) (rate(training_events_published_total{{{NS}}}[$__rate_interval]))",
          "{{service}}: {{event_type}}")], "ops"), 12)
