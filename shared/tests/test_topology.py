@@ -248,7 +248,7 @@ def test_without_the_shared_topology_a_service_declares_what_it_does_not_own_pas
         publisher.close()
     pool = RpcPool(config["AMQP_URI"], timeout_seconds=5, size=1)
     try:
-        assert pool.call("topo", "touch", "k", identity=as_caller(OPERATOR)["identity"]) == "k"
+        assert pool.call("topo", "touch", "k", identity=as_caller(OPERATOR)["identity"], correlation_id="test-k") == "k"
     finally:
         pool.close()
     assert queue(rabbit_manager, config, "rpc-topo")["type"] == "quorum"
