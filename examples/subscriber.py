@@ -4,7 +4,9 @@
         --queue crm.training-events --bind planning.events:PlanPublished.v1 --bind delivery.events:#
 
 It declares its own durable queue, binds it to the exchanges and routing keys it needs, and
-prints each new event as a JSON line. Delivery is at least once, so it skips envelope ids it has
+prints each new event as a JSON line. With --replays SERVICE it also binds the queue to that
+service's replay exchange (`<service>.replay`, direct) under the queue's own name, so that an
+administrator can replay the service's history into this queue alone (a backfill). Delivery is at least once, so it skips envelope ids it has
 already handled (kept in --seen, a file, so a restart forgets nothing). With --schemas it checks
 each event's data against the published JSON Schema before accepting it.
 """
@@ -21,7 +23,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--amqp", required=True)
     parser.add_argument("--queue", required=True, help="your own queue name; it survives restarts")
-    parser.add_argument("--bind", action="append", required=True, help="EXCHANGE:ROUTING_KEY, e.g. planning.events:#")
+    parser.add_argument("--bind", action="append", default=[], help="EXCHANGE:ROUTING_KEY, e.g. planning.events:#")
+    parser.add_argument("--replays", action="append", default=[],
+                        help="SERVICE whose replays (backfills) this queue accepts, e.g. planning")
     parser.add_argument("--seen", type=Path, help="file of envelope ids already handled")
     parser.add_argument("--schemas", type=Path, help="docs/events/schemas, to validate each event's data")
     args = parser.parse_args()
@@ -29,6 +33,10 @@ def main():
     seen = set(args.seen.read_text().split()) if args.seen and args.seen.exists() else set()
     bindings = [binding(Exchange(exchange, type="topic", durable=True), routing_key=key)
                 for exchange, key in (spec.split(":", 1) for spec in args.bind)]
+    bindings += [binding(Exchange(f"{service}.replay", type="direct", durable=True), routing_key=args.queue)
+                 for service in args.replays]
+    if not bindings:
+        parser.error("give at least one --bind or --replays")
     queue = Queue(args.queue, bindings=bindings, durable=True)
 
     def handle(body, message):

@@ -48,6 +48,18 @@ CONF
     curl -fsS -X POST -H 'content-type: application/json' -d '{}' "$api/bindings/%2F/e/unrouted/q/unrouted" >/dev/null
     "$bin/rabbitmqctl" -n "$node" -q set_policy --apply-to exchanges unrouted-events '^[a-z]+\.events$' \
       '{"alternate-exchange":"unrouted"}' >/dev/null
+    # Queues that an earlier release declared classic and this one declares quorum would refuse
+    # the new declaration (PRECONDITION_FAILED): remove them while no service runs. A request
+    # left in an RPC queue has expired by now; a dead-letter queue goes only when it is empty.
+    "$bin/rabbitmqctl" -n "$node" -q list_queues name type --no-table-headers 2>/dev/null |
+      while read -r queue type; do
+        case "$queue:$type" in
+          rpc-*:classic) "$bin/rabbitmqctl" -n "$node" -q delete_queue "$queue" </dev/null >/dev/null ;;
+          *.dead-letters:classic)
+            "$bin/rabbitmqctl" -n "$node" -q delete_queue --if-empty "$queue" </dev/null >/dev/null 2>&1 ||
+              echo "warning: $queue holds dead letters from an earlier release; move them, then delete it" >&2 ;;
+        esac
+      done
     echo "rabbitmq node $node ready on amqp://127.0.0.1:$amqp_port (management :$mgmt_port)"
     ;;
   stop)

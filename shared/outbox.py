@@ -123,12 +123,13 @@ class PublishedEvents:
         self.publisher = publisher
 
     def replay(self, queue, since, until, types=None, limit=10_000):
-        """Send the matching events, oldest first, to one queue; returns (sent, more_left)."""
+        """Send the matching events, oldest first, to one queue through the service's replay
+        exchange (where the subscriber binds its queue by its name); returns (sent, more_left).
+        Raises shared.publisher.Unroutable if the queue is not bound there."""
         query = {"time": {"$gte": since, "$lt": until}, **({"type": {"$in": list(types)}} if types else {})}
         found = list(self.collection.find(query, {"envelope": 1}).sort([("time", 1), ("_id", 1)]).limit(limit + 1))
-        for record in found[:limit]:
-            self.publisher.send_to_queue(queue, record["envelope"])
-        return min(len(found), limit), len(found) > limit
+        sent = self.publisher.replay(queue, [record["envelope"] for record in found[:limit]])
+        return sent, len(found) > limit
 
     def pseudonymise(self, identifier, pseudonym):
         """Replace an erased learner's id wherever it appears in kept events; returns how many changed."""

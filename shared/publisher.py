@@ -2,9 +2,15 @@
 
 Messages are persistent JSON; routing key = event type, so nameko event handlers and plain AMQP
 clients both receive them. A publish returns only once the broker has confirmed it.
+
+Envelopes meant for one queue alone (a redrive to a handler's queue, a replay into one
+subscriber's queue) go through direct exchanges the service owns, `<service>.redrive` and
+`<service>.replay`, with the queue's name as routing key, never through the default exchange:
+a service's broker user may write only to its own exchanges. They are published `mandatory`,
+so a queue that is not bound there is reported (Unroutable) instead of the envelope vanishing.
 """
 from amqp.exceptions import ChannelError
-from kombu import Connection, Exchange
+from kombu import Connection, Exchange, Producer
 from kombu.pools import ProducerPool
 
 from shared.events import exchange_name
@@ -12,9 +18,19 @@ from shared.events import exchange_name
 POOL_SIZE = 10  # as many as a service's workers publish at once (nameko's default max_workers)
 
 
+class Unroutable(Exception):
+    """No queue is bound to `exchange` with the routing key; `sent` envelopes went before it."""
+
+    def __init__(self, exchange, routing_key, sent):
+        super().__init__(f"no queue bound to {exchange} with routing key {routing_key}")
+        self.exchange, self.routing_key, self.sent = exchange, routing_key, sent
+
+
 class EventPublisher:
     def __init__(self, amqp_uri, service):
         self.exchange = Exchange(exchange_name(service), type="topic", durable=True)
+        self.redrive_exchange = Exchange(f"{service}.redrive", type="direct", durable=True)
+        self.replay_exchange = Exchange(f"{service}.replay", type="direct", durable=True)
         self.connection = Connection(amqp_uri, transport_options={"confirm_publish": True},
                                      connect_timeout=5)
         # A pool of its own (not kombu's global one, shared by every publisher with the same
@@ -26,9 +42,39 @@ class EventPublisher:
         self._send(envelope, exchange=self.exchange, routing_key=envelope["type"],
                    declare=[self.exchange])
 
-    def send_to_queue(self, queue_name, envelope):
-        """Put an envelope straight into one consumer's queue (a redrive), via the default exchange."""
-        self._send(envelope, exchange="", routing_key=queue_name)
+    def declare_exchanges(self):
+        """Declare the exchanges this service owns (events, redrive, replay)."""
+        with self.connection.clone(connect_timeout=5) as connection:
+            connection.ensure_connection(max_retries=10, interval_start=0.5, interval_step=1, interval_max=5)
+            channel = connection.default_channel
+            for exchange in (self.exchange, self.redrive_exchange, self.replay_exchange):
+                exchange.declare(channel=channel)
+
+    def redrive(self, queue_name, envelope):
+        """Put an envelope back into one handler's queue (bound to `<service>.redrive` by its name)."""
+        self.send_to_queue(self.redrive_exchange, queue_name, [envelope])
+
+    def replay(self, queue_name, envelopes):
+        """Put envelopes into one subscriber's queue (bound to `<service>.replay` by its name)."""
+        return self.send_to_queue(self.replay_exchange, queue_name, envelopes)
+
+    def send_to_queue(self, exchange, queue_name, envelopes):
+        """Publish each envelope to the one queue bound to `exchange` (direct) under its name, with
+        confirms; Unroutable as soon as one comes back unrouted (the first: nothing was sent).
+        Returns how many were sent."""
+        returned = []
+        with self.connection.clone(connect_timeout=5) as connection:
+            producer = Producer(connection.channel(),
+                                on_return=lambda exc, exchange, routing_key, message: returned.append(routing_key))
+            sent = 0
+            for envelope in envelopes:
+                producer.publish(envelope, exchange=exchange, routing_key=queue_name, mandatory=True,
+                                 serializer="json", delivery_mode=2, declare=[exchange])
+                # With confirms the broker returns an unroutable message before it acks it.
+                if returned:
+                    raise Unroutable(exchange.name, queue_name, sent)
+                sent += 1
+            return sent
 
     def queue_exists(self, queue_name):
         with self.connection.clone(connect_timeout=5) as connection:

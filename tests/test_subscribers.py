@@ -11,10 +11,9 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import requests
-from kombu import Connection, Queue
+from kombu import Connection
 from standardwebhooks import Webhook
 
-from shared.publisher import EventPublisher
 from shared.testing import REPO, wait_until
 from services.webhooks.tests.test_service import Receiver
 
@@ -43,11 +42,12 @@ def platform(platform_env, request, vhost_pipeline, mongo_client, tmp_path_facto
 
 
 class ExampleSubscriber:
-    def __init__(self, amqp_uri, queue, tmp_path):
+    def __init__(self, amqp_uri, queue, tmp_path, routes=("--bind", "planning.events:#")):
+        self.queue = queue
         self.output = tmp_path / f"{queue}.out"
         self.process = subprocess.Popen(
             [sys.executable, str(REPO / "examples/subscriber.py"), "--amqp", amqp_uri, "--queue", queue,
-             "--bind", "planning.events:#", "--seen", str(tmp_path / f"{queue}.seen"),
+             *routes, "--seen", str(tmp_path / f"{queue}.seen"),
              "--schemas", str(REPO / "docs/events/schemas")],
             stdout=open(self.output, "w"), stderr=subprocess.STDOUT)
         wait_until(lambda: "subscribed" in self.output.read_text(), message="the example subscriber")
@@ -93,30 +93,36 @@ def test_subscribers_follow_a_lifecycle_backfill_by_replay_and_receive_signed_we
 
         # At least once: a redelivered event reaches the subscriber again, and it skips it.
         duplicate = crm.events()[-1]
-        publisher = EventPublisher(platform.amqp_uri, "planning")
-        publisher.send_to_queue(crm.process.args[5], duplicate)
-        publisher.close()
+        with Connection(platform.amqp_uri) as connection:  # as the broker redelivers it
+            connection.Producer().publish(duplicate, exchange="", routing_key=crm.queue, serializer="json")
         time.sleep(1.5)
         assert [event["id"] for event in crm.events()].count(duplicate["id"]) == 1
     finally:
         crm.stop()
 
-    # A new system joins later: its own queue gets the history replayed, and nobody else does.
-    backfill, replayed_to_crm = f"warehouse-{uuid.uuid4().hex[:6]}", crm.process.args[5]
-    with Connection(platform.amqp_uri) as connection:
-        Queue(backfill, durable=True)(connection.default_channel).declare()
-        crm_depth_before = connection.default_channel.queue_declare(replayed_to_crm, passive=True).message_count
-        result = call(platform, "POST", "/event-replays/planning", "admin", json={
-            "queue": backfill, "since": started.isoformat(), "until": datetime.now(timezone.utc).isoformat(),
-            "types": types})
-        assert result["replayed"] >= 3 and result["more"] is False
-        replayed = []
-        with connection.SimpleQueue(backfill) as simple:
-            while len(replayed) < result["replayed"]:
-                message = simple.get(timeout=5)
-                replayed.append(message.payload)
-                message.ack()
-        assert connection.default_channel.queue_declare(replayed_to_crm, passive=True).message_count == crm_depth_before
+    # A new system joins later: its own queue, bound to planning.replay by its name (the example's
+    # --replays), gets the history replayed, and nobody else does.
+    warehouse = ExampleSubscriber(platform.amqp_uri, f"warehouse-{uuid.uuid4().hex[:6]}", tmp_path,
+                                  routes=("--replays", "planning"))
+    try:
+        with Connection(platform.amqp_uri) as connection:
+            crm_depth_before = connection.default_channel.queue_declare(crm.queue, passive=True).message_count
+            result = call(platform, "POST", "/event-replays/planning", "admin", json={
+                "queue": warehouse.queue, "since": started.isoformat(), "until": datetime.now(timezone.utc).isoformat(),
+                "types": types})
+            assert result["replayed"] >= 3 and result["more"] is False
+            replayed = wait_until(lambda: len(warehouse.events()) == result["replayed"] and warehouse.events(),
+                                  message="the replayed events")
+            assert connection.default_channel.queue_declare(crm.queue, passive=True).message_count == crm_depth_before
+
+            # A queue that exists but is not bound to planning.replay by its name gets nothing: 404.
+            unbound = requests.post(f"{platform.url}/api/v1/event-replays/planning", headers=platform.auth("admin"),
+                                    json={"queue": crm.queue, "since": started.isoformat(),
+                                          "until": datetime.now(timezone.utc).isoformat()}, timeout=10)
+            assert unbound.status_code == 404 and "planning.replay" in unbound.json()["error"]["message"]
+            assert connection.default_channel.queue_declare(crm.queue, passive=True).message_count == crm_depth_before
+    finally:
+        warehouse.stop()
     ours = [envelope for envelope in replayed if envelope["subject"] == plan["id"]]
     assert [envelope["id"] for envelope in ours] == [event["id"] for event in crm.events()
                                                      if event["subject"] == plan["id"]]  # the same ids

@@ -9,6 +9,8 @@ A service subclasses PlatformService and gets, besides its own entrypoints:
   * a timer relaying outbox events a crash or outage left unsent (on one replica at a time);
   * RPC `list_dead_letters` / `redrive_dead_letter` over its dead-letter store;
   * GET /metrics, /healthz, /readyz on its own port (nameko's WEB_SERVER_ADDRESS).
+What it declares on the broker, and what it only checks, is in shared/shell/topology.py
+(quorum queues; `DECLARE_SHARED_TOPOLOGY=0` where a topology job owns the shared exchanges).
 Domain code never imports this package.
 """
 from shared.shell.base import PlatformService, rpc, singleton_timer

@@ -5,7 +5,6 @@ import logging
 import time
 import uuid
 
-from nameko.rpc import Rpc
 from nameko.timer import timer
 from nameko.web.handlers import http
 from werkzeug.wrappers import Response
@@ -13,16 +12,19 @@ from werkzeug.wrappers import Response
 import shared.shell.remote  # noqa: F401  (domain errors cross RPC intact)
 from shared import metrics
 from shared.config import setting
-from shared.errors import DomainError, NotFound, validated
+from shared.errors import Conflict, DomainError, NotFound, validated
 from shared.events import utc_now
+from shared.publisher import Unroutable
 from shared.schemas import DeadLetterQuerySchema, DeadLetterSchema, ReplayRequestSchema, ReplayResultSchema
 from shared.shell.handlers import DeadLetterConsumer, handles
 from shared.shell.providers import Caller, ConsumersReady, Events, Observability, Store
+from shared.shell.topology import PlatformRpc
 
 log = logging.getLogger(__name__)
 
-# nameko's @rpc, with domain errors marked as expected: nameko logs them briefly, not as crashes.
-rpc = Rpc.decorator(expected_exceptions=DomainError)
+# nameko's @rpc on a quorum queue (shared.shell.topology), with domain errors marked as expected:
+# nameko logs them briefly, not as crashes.
+rpc = PlatformRpc.decorator(expected_exceptions=DomainError)
 
 OPERATORS = ("admin", "supervisor")
 
@@ -81,8 +83,12 @@ class PlatformService:
         request = validated(ReplayRequestSchema(), request)
         if not self.events.publisher.queue_exists(request["queue"]):
             raise NotFound(f"no queue named {request['queue']}", {"queue": request["queue"]})
-        sent, more = self.events.published.replay(request["queue"], request["since"], request["until"],
-                                                  request["types"], request["limit"])
+        try:
+            sent, more = self.events.published.replay(request["queue"], request["since"], request["until"],
+                                                      request["types"], request["limit"])
+        except Unroutable as exc:
+            raise NotFound(f"queue {request['queue']} is not bound to {exc.exchange} with its name as routing key",
+                           {"queue": request["queue"], "exchange": exc.exchange, "replayed": exc.sent}) from None
         log.info("replayed %d event(s) to %s", sent, request["queue"])
         return ReplayResultSchema().dump({"queue": request["queue"], "replayed": sent, "more": more})
 
@@ -95,13 +101,18 @@ class PlatformService:
 
     @rpc
     def redrive_dead_letter(self, dead_letter_id):
-        """Send a parked event back to its handler's queue; the ledger keeps it applied once."""
+        """Send a parked event back to its handler's queue (through the service's redrive exchange,
+        where that queue is bound by its name); the ledger keeps it applied once."""
         self.caller.require(*OPERATORS)
         ledger = self.events.ledger
         parked = ledger.get(dead_letter_id)
         if parked is None or parked["status"] != "parked":
             raise NotFound(f"no parked event {dead_letter_id}")
-        self.events.publisher.send_to_queue(parked["queue"], parked["body"])
+        try:
+            self.events.publisher.redrive(parked["queue"], parked["body"])
+        except Unroutable as exc:
+            raise Conflict(f"the queue {parked['queue']} is gone or not bound to {exc.exchange}; the event stays parked",
+                           {"queue": parked["queue"]}) from None
         ledger.mark_redriven(dead_letter_id)
         return DeadLetterSchema().dump(ledger.get(dead_letter_id))
 

@@ -20,6 +20,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 import shared.shell.remote  # noqa: F401  (deserialize domain errors to their classes)
 from shared.errors import DomainError
 from shared.shell.providers import IDENTITY_HEADER
+from shared.shell.topology import StandaloneReplyListener
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +106,9 @@ class PooledClient:
 
     def __init__(self, config, timeout):
         self.timeout = timeout
-        self.standalone = ClusterRpcProxy(config, timeout=timeout)
+        # Its reply queue binds to the RPC exchange passively where the broker's topology Job
+        # owns it (shared.shell.topology).
+        self.standalone = ClusterRpcProxy(config, timeout=timeout, reply_listener_cls=StandaloneReplyListener)
         self.standalone.start()
         self.services = {}
 

@@ -8,7 +8,15 @@ from nameko.messaging import Consumer
 
 import shared.catalogue  # noqa: F401  (fills CATALOGUE, whose sources AllEventsConsumer binds to)
 from shared.config import setting
-from shared.events import CATALOGUE, exchange_name, lookup
+from shared.events import CATALOGUE, lookup
+from shared.shell.topology import QUORUM, redrive_binding, shared_exchange
+
+
+def events_exchange(source_service, service, config):
+    """The exchange a handler consumes: its own service's is declared, another's passively
+    where the broker's topology Job owns it (shared.shell.topology)."""
+    exchange = get_event_exchange(source_service, config)
+    return exchange if source_service == service else shared_exchange(exchange, config)
 
 
 def handler_queue_name(source_service, event_type, service, consumer):
@@ -24,13 +32,14 @@ def dead_letter_exchange_name(service):
 def reliable_queue_arguments(config, service):
     """A quorum queue that redelivers a failed message up to the delivery limit, then
     dead-letters it to the service's dead-letter queue."""
-    return {"x-queue-type": "quorum", "x-delivery-limit": setting(config, "HANDLER_DELIVERY_LIMIT", int),
+    return {**QUORUM, "x-delivery-limit": setting(config, "HANDLER_DELIVERY_LIMIT", int),
             "x-dead-letter-exchange": dead_letter_exchange_name(service)}
 
 
 class ReliableEventHandler(EventHandler):
     """nameko's EventHandler on a quorum queue that requeues on error (nameko 2.14 would ack and
-    lose the message) and, past a delivery limit, dead-letters to the service's dead-letter queue."""
+    lose the message) and, past a delivery limit, dead-letters to the service's dead-letter queue.
+    The queue is also bound to the service's redrive exchange, keyed by its own name."""
 
     def __init__(self, source_service, event_type, consumer, **kwargs):
         self.consumer = consumer
@@ -39,10 +48,12 @@ class ReliableEventHandler(EventHandler):
 
     def setup(self):
         config, service = self.container.config, self.container.service_name
+        name = handler_queue_name(self.source_service, self.event_type, service, self.consumer)
+        # (kombu ignores `exchange` when a queue has `bindings`: both bindings are listed.)
         self.queue = Queue(
-            handler_queue_name(self.source_service, self.event_type, service, self.consumer),
-            exchange=get_event_exchange(self.source_service, config), routing_key=self.event_type, durable=True,
-            queue_arguments=reliable_queue_arguments(config, service))
+            name, bindings=[binding(events_exchange(self.source_service, service, config), routing_key=self.event_type),
+                            redrive_binding(service, name)],
+            durable=True, queue_arguments=reliable_queue_arguments(config, service))
         Consumer.setup(self)  # nameko's EventHandler.setup would build a queue named after the method
 
 
@@ -68,7 +79,8 @@ def handles(source_service, event_type, consumer):
 
 
 class AllEventsConsumer(Consumer):
-    """Every event every service publishes: one reliable queue bound to each exchange with '#'."""
+    """Every event every service publishes: one reliable queue bound to each exchange with '#'
+    (and to its service's redrive exchange, keyed by its name)."""
 
     def __init__(self, consumer, **kwargs):
         self.consumer = consumer
@@ -77,9 +89,10 @@ class AllEventsConsumer(Consumer):
     def setup(self):
         config, service = self.container.config, self.container.service_name
         sources = sorted({event_type.source for event_type in CATALOGUE.values()})
-        self.queue = Queue(all_events_queue_name(service, self.consumer), durable=True,
-                           bindings=[binding(Exchange(exchange_name(source), type="topic", durable=True), routing_key="#")
-                                     for source in sources],
+        name = all_events_queue_name(service, self.consumer)
+        self.queue = Queue(name, durable=True,
+                           bindings=[binding(events_exchange(source, service, config), routing_key="#")
+                                     for source in sources] + [redrive_binding(service, name)],
                            queue_arguments=reliable_queue_arguments(config, service))
         super().setup()
 
@@ -111,7 +124,7 @@ class DeadLetterConsumer(Consumer):
     def setup(self):
         exchange = Exchange(dead_letter_exchange_name(self.container.service_name),
                             type="fanout", durable=True)
-        self.queue = Queue(exchange.name, exchange=exchange, durable=True)
+        self.queue = Queue(exchange.name, exchange=exchange, durable=True, queue_arguments=QUORUM)
         super().setup()
 
     def handle_message(self, body, message):

@@ -8,17 +8,19 @@ import uuid
 
 from nameko.extensions import DependencyProvider
 from nameko.messaging import QueueConsumer
-from nameko.rpc import RpcProxy, ServiceProxy
+from nameko.rpc import Rpc, RpcProxy, ServiceProxy
 
 from shared import logs, metrics
 from shared.config import setting
 from shared.consumption import EventLedger, Recorder, consume
 from shared.errors import Forbidden
-from shared.events import make_envelope
+from shared.errors import DomainError
+from shared.events import CATALOGUE, make_envelope
 from shared.identity import SERVICE_ROLE, IdentityVerifier, actor, service_signer
 from shared.lease import Lease
 from shared.outbox import Outbox, PublishedEvents
 from shared.publisher import EventPublisher
+from shared.shell.topology import PlatformReplyListener
 from shared.store import connect, redacted
 
 log = logging.getLogger(__name__)
@@ -79,7 +81,9 @@ class PrometheusRecorder(Recorder):
         self.service = service
 
     def consumed(self, handler, event_type, outcome):
-        metrics.EVENTS_CONSUMED.labels(self.service, handler, event_type, outcome).inc()
+        # The publisher as the catalogue knows it (bounded); "unknown" for a type it lacks.
+        source = CATALOGUE[event_type].source if event_type in CATALOGUE else "unknown"
+        metrics.EVENTS_CONSUMED.labels(self.service, source, handler, event_type, outcome).inc()
 
     def lag(self, event_type, seconds):
         metrics.EVENT_DELIVERY_LAG.labels(self.service, event_type).observe(max(seconds, 0))
@@ -140,6 +144,11 @@ class Events(DependencyProvider):
 
     def _count(self, envelope):
         metrics.EVENTS_PUBLISHED.labels(self.container.service_name, envelope["type"]).inc()
+
+    def start(self):
+        # The exchanges the service owns exist from the start, so that subscribers can bind
+        # their queues to `<service>.replay` before any replay.
+        self.publisher.declare_exchanges()
 
     def stop(self):
         self.publisher.close()
@@ -211,6 +220,8 @@ class _AsService:
 class ServiceRpc(RpcProxy):
     """Calls another service's RPC as this service (role `service`), e.g. `ServiceRpc("archive")`."""
 
+    rpc_reply_listener = PlatformReplyListener()
+
     def setup(self):
         super().setup()
         self.signer = service_signer(self.container.service_name,
@@ -234,13 +245,16 @@ class Observability(DependencyProvider):
         self.started[worker_ctx] = time.perf_counter()
 
     def worker_result(self, worker_ctx, result=None, exc_info=None):
-        labels = (self.container.service_name, worker_ctx.entrypoint.method_name,
-                  type(worker_ctx.entrypoint).__name__)
+        entrypoint = worker_ctx.entrypoint
+        # nameko's Rpc for the kit's quorum-queue subclass too: a stable name for dashboards.
+        kind = "Rpc" if isinstance(entrypoint, Rpc) else type(entrypoint).__name__
+        labels = (self.container.service_name, entrypoint.method_name, kind)
         metrics.ENTRYPOINT_REQUESTS.labels(*labels).inc()
         metrics.ENTRYPOINT_DURATION.labels(*labels).observe(
             time.perf_counter() - self.started.pop(worker_ctx, time.perf_counter()))
         if exc_info is not None:
-            metrics.ENTRYPOINT_ERRORS.labels(*labels, exc_info[0].__name__).inc()
+            outcome = metrics.EXPECTED if issubclass(exc_info[0], DomainError) else metrics.FAILURE
+            metrics.ENTRYPOINT_ERRORS.labels(*labels, exc_info[0].__name__, outcome).inc()
 
 
 class ConsumersReady(DependencyProvider):
