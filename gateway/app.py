@@ -12,6 +12,9 @@ from pathlib import Path
 
 from flask import Flask, g, request, send_from_directory
 from flask_smorest import Api
+from flask_smorest.arguments import ArgumentsMixin
+from marshmallow import RAISE
+from webargs.flaskparser import FlaskParser
 from kombu import Connection
 
 from shared import logs, metrics
@@ -28,6 +31,12 @@ from gateway.settings import Settings
 log = logging.getLogger(__name__)
 
 LOCAL_ASSETS_URL = "/api/swagger-ui/"
+
+
+# Unknown query parameters are refused like unknown body fields (422), as the document says: a
+# misspelt filter must not quietly return everything. (The parser every blueprint shares.)
+ArgumentsMixin.ARGUMENTS_PARSER.DEFAULT_UNKNOWN_BY_LOCATION = dict(
+    FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, query=RAISE, querystring=RAISE)
 
 
 class PlatformApi(Api):

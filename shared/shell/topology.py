@@ -25,9 +25,13 @@ nodes, like the handlers' queues. RPC requests carry a per-message TTL (the call
 RabbitMQ 3.10 quorum queues honour it (shared/tests/test_topology.py shows it).
 """
 import copy
+import functools
 
 from kombu import Exchange, binding
-from nameko.rpc import RpcConsumer, ReplyListener, Rpc, get_rpc_exchange
+from nameko.amqp.publish import Publisher
+from nameko.constants import (AMQP_SSL_CONFIG_KEY, AMQP_URI_CONFIG_KEY, DEFAULT_SERIALIZER, LOGIN_METHOD_CONFIG_KEY,
+                              SERIALIZER_CONFIG_KEY)
+from nameko.rpc import Responder, RpcConsumer, ReplyListener, Rpc, get_rpc_exchange
 from nameko.standalone.rpc import PollingQueueConsumer, SingleThreadedReplyListener
 
 from shared.config import setting
@@ -67,6 +71,14 @@ def redrive_binding(service, queue_name):
     return binding(Exchange(redrive_exchange_name(service), type="direct", durable=True), routing_key=queue_name)
 
 
+class UnconfirmedResponder(Responder):
+    """Sends an RPC reply without waiting for the broker's confirm. A reply is not state: its
+    call's effect is written already, and a reply lost with a broker crash leaves the caller to
+    its timeout (an "outcome unknown" 504), as a lost confirm would. Waiting for the confirm cost
+    a broker round trip on every call."""
+    publisher_cls = functools.partial(Publisher, use_confirms=False)
+
+
 class PlatformRpcConsumer(RpcConsumer):
     """nameko's RPC consumer on a quorum `rpc-<service>` queue, bound to `rpc_exchange`."""
 
@@ -74,6 +86,16 @@ class PlatformRpcConsumer(RpcConsumer):
         super().setup()  # builds self.queue; the QueueConsumer declares it when it starts
         self.queue.exchange = rpc_exchange(self.container.config)
         self.queue.queue_arguments = dict(self.queue.queue_arguments or {}, **QUORUM)
+
+    def handle_result(self, message, result, exc_info):
+        config = self.container.config
+        responder = UnconfirmedResponder(config[AMQP_URI_CONFIG_KEY], get_rpc_exchange(config),
+                                         config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER), message,
+                                         ssl=config.get(AMQP_SSL_CONFIG_KEY),
+                                         login_method=config.get(LOGIN_METHOD_CONFIG_KEY))
+        result, exc_info = responder.send_response(result, exc_info)
+        self.queue_consumer.ack_message(message)
+        return result, exc_info
 
 
 class PlatformRpc(Rpc):
