@@ -48,13 +48,16 @@ CONF
     curl -fsS -X POST -H 'content-type: application/json' -d '{}' "$api/bindings/%2F/e/unrouted/q/unrouted" >/dev/null
     "$bin/rabbitmqctl" -n "$node" -q set_policy --apply-to exchanges unrouted-events '^[a-z]+\.events$' \
       '{"alternate-exchange":"unrouted"}' >/dev/null
-    # Queues that an earlier release declared classic and this one declares quorum would refuse
-    # the new declaration (PRECONDITION_FAILED): remove them while no service runs. A request
-    # left in an RPC queue has expired by now; a dead-letter queue goes only when it is empty.
+    # Queues of another type than the services now declare would refuse the declaration
+    # (PRECONDITION_FAILED): remove them while no service runs. RPC queues are of RPC_QUEUE_TYPE
+    # (the quickstart: classic); a request left in one has expired by now. A dead-letter queue
+    # an earlier release declared classic goes only when it is empty.
+    rpc_type=${RPC_QUEUE_TYPE:-quorum}
     "$bin/rabbitmqctl" -n "$node" -q list_queues name type --no-table-headers 2>/dev/null |
       while read -r queue type; do
         case "$queue:$type" in
-          rpc-*:classic) "$bin/rabbitmqctl" -n "$node" -q delete_queue "$queue" </dev/null >/dev/null ;;
+          rpc-*:"$rpc_type") ;;
+          rpc-*:*) "$bin/rabbitmqctl" -n "$node" -q delete_queue "$queue" </dev/null >/dev/null ;;
           *.dead-letters:classic)
             "$bin/rabbitmqctl" -n "$node" -q delete_queue --if-empty "$queue" </dev/null >/dev/null 2>&1 ||
               echo "warning: $queue holds dead letters from an earlier release; move them, then delete it" >&2 ;;

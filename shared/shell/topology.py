@@ -21,7 +21,9 @@ no exchange (nameko publishes RPC requests and replies without declaring), so no
 needs changing.
 
 Quorum queues: `rpc-<service>` and `<service>.dead-letters` are replicated across the broker's
-nodes, like the handlers' queues. RPC requests carry a per-message TTL (the caller's timeout);
+nodes, like the handlers' queues. On a single node (the quickstart) RPC_QUEUE_TYPE=classic keeps
+the RPC queue classic: replication buys nothing there, and a quorum queue cost about a third of
+the RPC throughput (scripts/benchmark_gateway.py: 255 against 344 one-RPC reads a second). RPC requests carry a per-message TTL (the caller's timeout);
 RabbitMQ 3.10 quorum queues honour it (shared/tests/test_topology.py shows it).
 """
 import copy
@@ -85,7 +87,8 @@ class PlatformRpcConsumer(RpcConsumer):
     def setup(self):
         super().setup()  # builds self.queue; the QueueConsumer declares it when it starts
         self.queue.exchange = rpc_exchange(self.container.config)
-        self.queue.queue_arguments = dict(self.queue.queue_arguments or {}, **QUORUM)
+        if setting(self.container.config, "RPC_QUEUE_TYPE", default="quorum") == "quorum":
+            self.queue.queue_arguments = dict(self.queue.queue_arguments or {}, **QUORUM)
 
     def handle_result(self, message, result, exc_info):
         config = self.container.config

@@ -125,6 +125,8 @@ public final class TrainingStore {
         // It logs every refused command (a duplicate key, dropping a missing collection) as an
         // error with a stack trace; the client gets the error anyway.
         System.setProperty("org.slf4j.simpleLogger.log.de.bwaldvogel.mongo.wire.MongoWireProtocolHandler", "off");
+        // It warns at every start that it keeps secondary indexes without using them (see README).
+        System.setProperty("org.slf4j.simpleLogger.log.de.bwaldvogel.mongo.backend.AbstractMongoDatabase", "error");
         String host = "127.0.0.1";
         List<String> bindings = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
