@@ -7,6 +7,8 @@ import json
 
 from marshmallow import ValidationError
 
+from shared.schemas import instance
+
 
 class DomainError(Exception):
     code = "domain_error"
@@ -53,7 +55,10 @@ class Forbidden(DomainError):
 
 
 def validated(schema, payload, **kwargs):
-    """Load `payload` with a marshmallow schema, raising InvalidInput with field messages."""
+    """Load `payload` with a marshmallow schema (a class or an instance), raising InvalidInput
+    with field messages."""
+    if isinstance(schema, type):
+        schema = instance(schema)
     try:
         return schema.load(payload, **kwargs)
     except ValidationError as exc:

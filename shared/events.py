@@ -10,6 +10,8 @@ from datetime import datetime, timezone
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
+from shared.schemas import instance
+
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
 
@@ -113,7 +115,7 @@ def read_envelope(body):
     if not isinstance(body, dict):
         raise InvalidEvent("event body is not a JSON object")
     try:
-        envelope = EnvelopeSchema().load(body)
+        envelope = instance(EnvelopeSchema).load(body)
         event_type = lookup(envelope["type"])
         data = event_type.schema(unknown=EXCLUDE).load(envelope["data"])
     except ValidationError as exc:

@@ -1,4 +1,5 @@
 """Schemas every service uses at its RPC boundary (no business vocabulary: that is the services')."""
+import functools
 from datetime import timezone
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -9,6 +10,14 @@ class UtcDateTime(fields.AwareDateTime):
 
     def _deserialize(self, value, attr, data, **kwargs):
         return super()._deserialize(value, attr, data, **kwargs).astimezone(timezone.utc)
+
+
+@functools.cache
+def instance(schema_class):
+    """The one instance of a schema class that every call shares. Building a schema copies its
+    fields and nested schemas, which was most of the time a small read spent in marshmallow;
+    marshmallow keeps no per-call state on an instance, so sharing it is safe."""
+    return schema_class()
 
 
 # Pages beyond this are refused (422): a store cannot skip an unbounded number of documents.

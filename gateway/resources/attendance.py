@@ -2,7 +2,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from shared.schemas import PageQuerySchema
+from shared.schemas import PageQuerySchema, instance
 from services.delivery.contract import (AttendanceRequestSchema, CheckInCodeSchema, CheckInSchema,
                                        EnrolmentPageSchema, EnrolmentSchema)
 
@@ -33,7 +33,7 @@ class Attendance(MethodView):
     @blp.alt_response(200, schema=EnrolmentPageSchema, success=True)
     def post(self, request, session_id):
         """Record attendance of enrolled learners (in progress or completed sessions), all or nothing."""
-        return call("delivery", "record_attendance", session_id, AttendanceRequestSchema().dump(request))
+        return call("delivery", "record_attendance", session_id, instance(AttendanceRequestSchema).dump(request))
 
 
 @blp.route("/sessions/<session_id>/check-in-code")

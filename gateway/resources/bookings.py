@@ -2,6 +2,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from shared.schemas import instance
 from services.resources.contract import BookingPageSchema, BookingQuerySchema, BookingSchema
 
 from gateway.auth import roles_required, staff_only
@@ -22,7 +23,7 @@ class Bookings(MethodView):
     @blp.alt_response(200, schema=BookingPageSchema, success=True)
     def get(self, query):
         """Bookings in start order; filter by status, trainer, room, equipment and start time."""
-        return call("resources", "list_bookings", BookingQuerySchema().dump(query))
+        return call("resources", "list_bookings", instance(BookingQuerySchema).dump(query))
 
 
 @blp.route("/bookings/<session_id>")

@@ -2,6 +2,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from shared.schemas import instance
 from services.resources.contract import (EquipmentCreateSchema, EquipmentMaintenanceCloseSchema,
                                          EquipmentMaintenanceOpenSchema, EquipmentPageSchema, EquipmentQuerySchema,
                                          EquipmentRetirementSchema, EquipmentSchema, EquipmentUpgradeCreateSchema)
@@ -30,7 +31,7 @@ class EquipmentList(MethodView):
     @blp.alt_response(201, schema=EquipmentSchema, success=True)
     def post(self, item):
         """Enter an asset in the ledger (409 if its asset tag is taken)."""
-        return call("resources", "register_equipment", EquipmentCreateSchema().dump(item)), 201
+        return call("resources", "register_equipment", instance(EquipmentCreateSchema).dump(item)), 201
 
 
 @blp.route("/equipment/<equipment_id>")
@@ -79,7 +80,7 @@ class CloseMaintenance(MethodView):
     def post(self, outcome, maintenance_id, equipment_id):
         """Record who did the work and what it cost; the asset is available again."""
         return call("resources", "close_maintenance", equipment_id, maintenance_id,
-                    EquipmentMaintenanceCloseSchema().dump(outcome))
+                    instance(EquipmentMaintenanceCloseSchema).dump(outcome))
 
 
 @blp.route("/equipment/<equipment_id>/upgrades")
@@ -89,7 +90,7 @@ class Upgrades(MethodView):
     @blp.alt_response(201, schema=EquipmentSchema, success=True)
     def post(self, upgrade, equipment_id):
         """Record an upgrade (optionally a new model) of an asset in service."""
-        return call("resources", "record_upgrade", equipment_id, EquipmentUpgradeCreateSchema().dump(upgrade)), 201
+        return call("resources", "record_upgrade", equipment_id, instance(EquipmentUpgradeCreateSchema).dump(upgrade)), 201
 
 
 @blp.route("/equipment/<equipment_id>/retirement")
@@ -100,4 +101,4 @@ class Retirement(MethodView):
     def post(self, disposal, equipment_id):
         """Scrap an asset with its disposal record. Publishes EquipmentRetired.v1; upcoming bookings of it
         turn into conflicts."""
-        return call("resources", "retire_equipment", equipment_id, EquipmentRetirementSchema().dump(disposal))
+        return call("resources", "retire_equipment", equipment_id, instance(EquipmentRetirementSchema).dump(disposal))

@@ -2,7 +2,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from shared.schemas import ReplayRequestSchema, ReplayResultSchema
+from shared.schemas import ReplayRequestSchema, ReplayResultSchema, instance
 
 from gateway.auth import roles_required
 from gateway.resources import call, known_service
@@ -22,4 +22,4 @@ class EventReplays(MethodView):
     def post(self, request, service):
         """Replay what `service` published in [since, until) to `queue` (at most `limit` events, oldest first)."""
         known_service(service)
-        return call(service, "replay_events", ReplayRequestSchema().dump(request))
+        return call(service, "replay_events", instance(ReplayRequestSchema).dump(request))

@@ -11,7 +11,7 @@ from services.assessment.contract import (AttemptAnswersSchema, AttemptPageSchem
                                           ResultGradingTaskPageSchema, ResultImportSchema, ResultPageSchema,
                                           ResultQuerySchema, ResultReleaseOutcomeSchema, ResultReleaseSchema,
                                           ResultSchema)
-from shared.schemas import PageQuerySchema
+from shared.schemas import PageQuerySchema, instance
 
 from gateway.auth import any_role, roles_required, staff_only
 from gateway.resources import call
@@ -53,7 +53,7 @@ class Exams(MethodView):
     def post(self, exam):
         """Draft an assessment. Bank questions are copied at their current (or pinned) version; draw
         rules copy the pool each attempt draws from (422 if the bank cannot fill them)."""
-        return call("assessment", "create_exam", ExamCreateSchema().dump(exam)), 201
+        return call("assessment", "create_exam", instance(ExamCreateSchema).dump(exam)), 201
 
 
 @blp.route("/exams/<exam_id>")

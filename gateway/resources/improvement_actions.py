@@ -2,6 +2,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from shared.schemas import instance
 from services.feedback.contract import (ActionNoteSchema, ImprovementActionCreateSchema, ImprovementActionPageSchema,
                                         ImprovementActionQuerySchema, ImprovementActionSchema)
 
@@ -28,7 +29,7 @@ class ImprovementActions(MethodView):
     @blp.alt_response(201, schema=ImprovementActionSchema, success=True)
     def post(self, action):
         """Raise an improvement action, from an evaluation or on its own."""
-        return call("feedback", "raise_improvement_action", ImprovementActionCreateSchema().dump(action)), 201
+        return call("feedback", "raise_improvement_action", instance(ImprovementActionCreateSchema).dump(action)), 201
 
 
 @blp.route("/improvement-actions/<action_id>")

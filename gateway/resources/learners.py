@@ -10,6 +10,7 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from shared.schemas import instance
 from services.archive.contract import (ArchiveSchema, ErasureRequestSchema, ErasureSchema, LearnerCreateSchema,
                                       LearnerImportSchema, LearnerPageSchema, LearnerQuerySchema, LearnerSchema,
                                       LearnerUpdateSchema, PersonalDataExportSchema, ReadQuerySchema,
@@ -50,7 +51,7 @@ class Learners(MethodView):
         `learner_id` is their sign-in subject. Names and contact details are stored encrypted.
         Publishes LearnerRegistered.v1 with the id and company, department, user type and
         industry only. 409 if the id or the email is registered already."""
-        return call("archive", "register_learner", LearnerCreateSchema().dump(learner)), 201
+        return call("archive", "register_learner", instance(LearnerCreateSchema).dump(learner)), 201
 
 
 @blp.route("/learners/import")
@@ -86,7 +87,7 @@ class LearnerById(MethodView):
     @blp.alt_response(200, schema=LearnerSchema, success=True)
     def patch(self, request, learner_id):
         """Change some of a learner's details, saying why (kept in the audit log)."""
-        return call("archive", "update_learner", learner_id, LearnerUpdateSchema().dump(request))
+        return call("archive", "update_learner", learner_id, instance(LearnerUpdateSchema).dump(request))
 
 
 @blp.route("/learners/<learner_id>/archive")

@@ -2,6 +2,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from shared.schemas import instance
 from services.planning.contract import (DecisionSchema, PlanCoverageSchema, PlanCreateSchema, PlanPageSchema,
                                        PlanPublicationRequestSchema, PlanQuerySchema, PlanRevisionSchema,
                                        PlanSchema, RejectionSchema)
@@ -35,7 +36,7 @@ class Plans(MethodView):
     @blp.alt_response(201, schema=PlanSchema, success=True)
     def post(self, plan):
         """Draft a new annual plan (422 with per-item messages if it breaks a planning rule)."""
-        return call("planning", "create_plan", PlanCreateSchema().dump(plan)), 201
+        return call("planning", "create_plan", instance(PlanCreateSchema).dump(plan)), 201
 
 
 @blp.route("/plans/<plan_id>")
@@ -88,7 +89,7 @@ class RevisePlan(MethodView):
         Items naming an item_id of the plan keep it; the replaced revision stays in `revisions`.
         A published plan that is revised is approved and published again, and its announcement
         tells users it has changed."""
-        return call("planning", "revise_plan", plan_id, PlanRevisionSchema().dump(revision))
+        return call("planning", "revise_plan", plan_id, instance(PlanRevisionSchema).dump(revision))
 
 
 @blp.route("/plans/<plan_id>/publish")

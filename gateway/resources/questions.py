@@ -2,6 +2,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from shared.schemas import instance
 from services.assessment.contract import (BankQuestionContentSchema, BankQuestionPageSchema, BankQuestionQuerySchema,
                                           BankQuestionRevisionSchema, BankQuestionSchema,
                                           BankQuestionVersionQuerySchema)
@@ -32,7 +33,7 @@ class Questions(MethodView):
     @blp.alt_response(201, schema=BankQuestionSchema, success=True)
     def post(self, question):
         """Add a question (version 1). The answer key must fit the type (422 otherwise)."""
-        return call("assessment", "create_question", BankQuestionContentSchema().dump(question)), 201
+        return call("assessment", "create_question", instance(BankQuestionContentSchema).dump(question)), 201
 
 
 @blp.route("/questions/<question_id>")
@@ -53,7 +54,7 @@ class ReviseQuestion(MethodView):
     def post(self, revision, question_id):
         """Save the question's next version. Send the `version` you revised: 409 with the current version
         if someone revised it since."""
-        return call("assessment", "revise_question", question_id, BankQuestionRevisionSchema().dump(revision))
+        return call("assessment", "revise_question", question_id, instance(BankQuestionRevisionSchema).dump(revision))
 
 
 @blp.route("/questions/<question_id>/retire")

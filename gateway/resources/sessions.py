@@ -3,6 +3,7 @@ their preparation (delivery service)."""
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from shared.schemas import instance
 from services.delivery.contract import (ChecklistSchema, ChecklistTickSchema, ReadySchema, ReasonSchema,
                                        SessionCreateSchema, SessionPageSchema, SessionQuerySchema,
                                        SessionRescheduleSchema, SessionSchema)
@@ -29,14 +30,14 @@ class Sessions(MethodView):
     @blp.alt_response(200, schema=SessionPageSchema, success=True)
     def get(self, query):
         """Sessions in start order; filter by plan, status, format, trainer, start window, or at_risk."""
-        return call("delivery", "list_sessions", SessionQuerySchema().dump(query))
+        return call("delivery", "list_sessions", instance(SessionQuerySchema).dump(query))
 
     @roles_required(*MANAGING)
     @blp.arguments(SessionCreateSchema)
     @blp.alt_response(201, schema=SessionSchema, success=True)
     def post(self, session):
         """Schedule a session by hand. Publishes SessionScheduled.v1 (resources books trainers, room, equipment)."""
-        return call("delivery", "schedule_session", SessionCreateSchema().dump(session)), 201
+        return call("delivery", "schedule_session", instance(SessionCreateSchema).dump(session)), 201
 
 
 @blp.route("/sessions/<session_id>")
@@ -59,7 +60,7 @@ class RescheduleSession(MethodView):
         Learners keep their seats and get an updated invitation (SEQUENCE raised); a larger capacity
         promotes the waiting list. Back to `scheduled`: bookings, the platform test and reminders are
         checked again. Publishes SessionRescheduled.v1."""
-        return call("delivery", "reschedule_session", session_id, SessionRescheduleSchema().dump(change))
+        return call("delivery", "reschedule_session", session_id, instance(SessionRescheduleSchema).dump(change))
 
 
 @blp.route("/sessions/<session_id>/cancel")

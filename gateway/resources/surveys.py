@@ -3,7 +3,7 @@ links (feedback service)."""
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from shared.schemas import PageQuerySchema
+from shared.schemas import PageQuerySchema, instance
 from services.feedback.contract import (AnswerReceiptSchema, AnswersSchema, InvitationCreateSchema,
                                         InvitationFormSchema, InvitationPageSchema, InvitationSchema,
                                         RecordingSchema, ResponsePageSchema, ResponseQuerySchema, ResponseSchema,
@@ -37,7 +37,7 @@ class Surveys(MethodView):
     @blp.alt_response(201, schema=SurveySchema, success=True)
     def post(self, survey):
         """Open a survey by hand for the learners you name (trainers: for their own sessions)."""
-        return call("feedback", "open_survey", SurveyOpenSchema().dump(survey)), 201
+        return call("feedback", "open_survey", instance(SurveyOpenSchema).dump(survey)), 201
 
 
 @blp.route("/surveys/<survey_id>")

@@ -2,6 +2,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from shared.schemas import instance
 from services.webhooks.contract import (WebhookDeliveryPageSchema, WebhookDeliveryQuerySchema, WebhookDeliverySchema,
                                         SubscriptionCreateSchema, SubscriptionCreatedSchema, SubscriptionPageSchema,
                                         SubscriptionQuerySchema, SubscriptionSchema)
@@ -33,7 +34,7 @@ class Subscriptions(MethodView):
     @blp.alt_response(201, schema=SubscriptionCreatedSchema, success=True)
     def post(self, subscription):
         """Subscribe a URL to event types; the answer shows the signing secret, this once only."""
-        return call("webhooks", "create_subscription", SubscriptionCreateSchema().dump(subscription)), 201
+        return call("webhooks", "create_subscription", instance(SubscriptionCreateSchema).dump(subscription)), 201
 
 
 @blp.route("/webhooks/<subscription_id>")

@@ -7,7 +7,7 @@ from shared.config import setting
 from shared.errors import validated
 from shared.events import utc_now
 from shared.identity import STAFF_ROLES
-from shared.schemas import PageQuerySchema
+from shared.schemas import PageQuerySchema, instance
 from shared.shell import Events, PlatformService, Store, handles, rpc, singleton_timer
 
 from services.archive import analytics, audit, erasure, exports, history, plan_log, reading, registry, retention, \
@@ -42,10 +42,10 @@ class ArchiveService(PlatformService):
     @rpc
     def register_learner(self, payload):
         caller = self.caller.require(*REGISTRARS)
-        details = validated(LearnerCreateSchema(), payload)
+        details = validated(LearnerCreateSchema, payload)
         learner = registry.register_learner(self.db, self._keyring(), details, caller, utc_now(), self.events.new)
         audit.record(self.db, caller, "register", learner["learner_id"], None, learner["registered_at"])
-        return LearnerSchema().dump(learner)
+        return instance(LearnerSchema).dump(learner)
 
     @rpc
     def import_learners(self, csv_text):
@@ -53,47 +53,47 @@ class ArchiveService(PlatformService):
         now = utc_now()
         learner_ids = registry.import_learners(self.db, self._keyring(), csv_text, caller, now, self.events.new)
         audit.record(self.db, caller, "import", None, None, now, {"learners": len(learner_ids)})
-        return LearnerImportSchema().dump({"imported": len(learner_ids), "learner_ids": learner_ids})
+        return instance(LearnerImportSchema).dump({"imported": len(learner_ids), "learner_ids": learner_ids})
 
     @rpc
     def get_learner(self, learner_id, query=None):
         caller = self.caller.require()
-        reason = validated(ReadQuerySchema(), query or {})["reason"]
-        return LearnerSchema().dump(reading.read_learner(self.db, self._keyring(), learner_id, caller, reason,
+        reason = validated(ReadQuerySchema, query or {})["reason"]
+        return instance(LearnerSchema).dump(reading.read_learner(self.db, self._keyring(), learner_id, caller, reason,
                                                          utc_now()))
 
     @rpc
     def update_learner(self, learner_id, payload):
         caller = self.caller.require(*REGISTRARS)
-        request = validated(LearnerUpdateSchema(), payload)
+        request = validated(LearnerUpdateSchema, payload)
         now = utc_now()
         learner = registry.update_learner(self.db, self._keyring(), learner_id, request["changes"], caller, now)
         audit.record(self.db, caller, "update", learner_id, request["reason"], now,
                      {"fields": sorted(request["changes"])})
-        return LearnerSchema().dump(learner)
+        return instance(LearnerSchema).dump(learner)
 
     @rpc
     def list_learners(self, query=None):
         caller = self.caller.require(*READ_ALL)
-        query = validated(LearnerQuerySchema(), query or {})
+        query = validated(LearnerQuerySchema, query or {})
         reason = query.pop("reason")
         total, items = registry.list_learners(self.db, self._keyring(), **query)
         audit.record(self.db, caller, "list_learners", None, reason, utc_now(),
                      {"filters": {key: value for key, value in query.items() if value is not None}, "shown": len(items)})
-        return LearnerPageSchema().dump({"total": total, "items": items})
+        return instance(LearnerPageSchema).dump({"total": total, "items": items})
 
     @rpc
     def contact_details(self, query):
         """Other services resolve whom to send a message to; only services may ask."""
         self.caller.require_service()
-        learner_ids = validated(ContactQuerySchema(), query)["learner_ids"]
-        return ContactListSchema().dump({"items": registry.contacts(self.db, self._keyring(), learner_ids)})
+        learner_ids = validated(ContactQuerySchema, query)["learner_ids"]
+        return instance(ContactListSchema).dump({"items": registry.contacts(self.db, self._keyring(), learner_ids)})
 
     @rpc
     def erase_learner(self, learner_id, payload):
         caller = self.caller.require(*ERASERS)
-        reason = validated(ErasureRequestSchema(), payload)["reason"]
-        return ErasureSchema().dump(erasure.erase_learner(self.db, self._keyring(), learner_id, caller, reason,
+        reason = validated(ErasureRequestSchema, payload)["reason"]
+        return instance(ErasureSchema).dump(erasure.erase_learner(self.db, self._keyring(), learner_id, caller, reason,
                                                           self.events.new, utc_now()))
 
     @handles("archive", "LearnerErased.v1", consumer="forget-erased-learners")
@@ -105,24 +105,24 @@ class ArchiveService(PlatformService):
     @rpc
     def get_archive(self, learner_id, query=None):
         caller, reason = self._reader(query)
-        return ArchiveSchema().dump(reading.read_archive(self.db, self._keyring(), learner_id, caller, reason,
+        return instance(ArchiveSchema).dump(reading.read_archive(self.db, self._keyring(), learner_id, caller, reason,
                                                          utc_now()))
 
     @rpc
     def export_archive(self, learner_id, query=None):
         caller, reason = self._reader(query)
-        return PersonalDataExportSchema().dump(reading.personal_data_export(self.db, self._keyring(), learner_id,
+        return instance(PersonalDataExportSchema).dump(reading.personal_data_export(self.db, self._keyring(), learner_id,
                                                                             caller, reason, utc_now()))
 
     @rpc
     def export_archive_csv(self, learner_id, query=None):
         caller, reason = self._reader(query)
-        return FileSchema().dump(reading.csv_export(self.db, self._keyring(), learner_id, caller, reason, utc_now()))
+        return instance(FileSchema).dump(reading.csv_export(self.db, self._keyring(), learner_id, caller, reason, utc_now()))
 
     @rpc
     def transcript(self, learner_id, query=None):
         caller, reason = self._reader(query)
-        return FileSchema().dump(reading.transcript(self.db, self._keyring(), learner_id, caller, reason, utc_now(),
+        return instance(FileSchema).dump(reading.transcript(self.db, self._keyring(), learner_id, caller, reason, utc_now(),
                                                     setting(self.config, "TRANSCRIPT_FONT", default="")))
 
     @rpc
@@ -130,46 +130,46 @@ class ArchiveService(PlatformService):
         caller, reason = self._reader(query)
         found = reading.learner_statements(self.db, self._keyring(), learner_id, caller, reason, utc_now(),
                                            self._xapi_home())
-        return StatementListSchema().dump({"statements": found})
+        return instance(StatementListSchema).dump({"statements": found})
 
     # ---- retrieval, analytics, audit ----
 
     @rpc
     def search_records(self, query=None):
         caller = self.caller.require(*SEARCHERS)
-        query = validated(SearchQuerySchema(), query or {})
+        query = validated(SearchQuerySchema, query or {})
         total, items, classes = retrieval.search(self.db, self._keyring(), query, caller)
         audit.record(self.db, caller, "search", query["learner_id"], query["reason"], utc_now(),
                      {"filters": audit.filters(query), "total": total})
-        return SearchResultSchema().dump({"total": total, "items": items, "classified_by": query["classify_by"],
+        return instance(SearchResultSchema).dump({"total": total, "items": items, "classified_by": query["classify_by"],
                                           "classes": classes})
 
     @rpc
     def analytics(self, query=None):
         caller = self.caller.require(*ANALYSTS)
-        query = validated(AnalyticsQuerySchema(), query or {})
+        query = validated(AnalyticsQuerySchema, query or {})
         now = utc_now()
         include_learners = bool(set(caller["roles"]) & set(audit.READ_ALL))
         report = analytics.analytics(self.db, query, now.date(), include_learners)
         audit.record(self.db, caller, "analytics", None, None, now, {"filters": audit.filters(query)})
-        return AnalyticsSchema().dump(report)
+        return instance(AnalyticsSchema).dump(report)
 
     @rpc
     def list_statements(self, query=None):
         """xAPI statements of every learner's training in a time range, for a learning record store."""
         caller = self.caller.require(*READ_ALL)
-        query = validated(StatementQuerySchema(), query or {})
+        query = validated(StatementQuerySchema, query or {})
         found = exports.statements_between(self.db, self._xapi_home(), query["since"], query["until"])
         items = found[query["offset"]:query["offset"] + query["limit"]]
         audit.record(self.db, caller, "xapi", None, query["reason"], utc_now(),
                      {"filters": audit.filters(query), "shown": len(items)})
-        return StatementPageSchema().dump({"total": len(found), "items": items})
+        return instance(StatementPageSchema).dump({"total": len(found), "items": items})
 
     @rpc
     def list_audit(self, query=None):
         self.caller.require(*AUDITORS)
-        total, items = audit.list_entries(self.db, **validated(AuditQuerySchema(), query or {}))
-        return AuditPageSchema().dump({"total": total, "items": items})
+        total, items = audit.list_entries(self.db, **validated(AuditQuerySchema, query or {}))
+        return instance(AuditPageSchema).dump({"total": total, "items": items})
 
     @singleton_timer(setting(None, "ARCHIVE_RETENTION_INTERVAL_SECONDS", float, default=86400))
     def apply_retention(self):
@@ -225,8 +225,8 @@ class ArchiveService(PlatformService):
     @rpc
     def list_plan_log(self, query=None):
         self.caller.require(*STAFF_ROLES)
-        total, items = plan_log.list_plan_log(self.db, **validated(PageQuerySchema(), query or {}))
-        return PlanLogPageSchema().dump({"total": total, "items": items})
+        total, items = plan_log.list_plan_log(self.db, **validated(PageQuerySchema, query or {}))
+        return instance(PlanLogPageSchema).dump({"total": total, "items": items})
 
     # ---- helpers ----
 
@@ -234,7 +234,7 @@ class ArchiveService(PlatformService):
         audit.record_event(self.db, envelope, data, learner_ids, utc_now())
 
     def _reader(self, query):
-        return self.caller.require(), validated(ReadQuerySchema(), query or {})["reason"]
+        return self.caller.require(), validated(ReadQuerySchema, query or {})["reason"]
 
     def _keyring(self):
         return keyring(setting(self.config, "ARCHIVE_MASTER_KEY"), setting(self.config, "ARCHIVE_SEARCH_KEY"))

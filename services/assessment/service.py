@@ -6,7 +6,7 @@ from shared.config import setting
 from shared.errors import validated
 from shared.events import utc_now
 from shared.identity import STAFF_ROLES, is_staff
-from shared.schemas import PageQuerySchema
+from shared.schemas import PageQuerySchema, instance
 from shared.shell import Events, PlatformService, Store, handles, rpc, singleton_timer
 
 from services.assessment import (attempts, awards, certificates, erasure, exams, questions, remediations, reports,
@@ -41,39 +41,39 @@ class AssessmentService(PlatformService):
     @rpc
     def create_question(self, payload):
         caller = self.caller.require(*AUTHORS)
-        content = validated(BankQuestionContentSchema(), payload)
-        return BankQuestionSchema().dump(questions.create_question(self.db, content, caller, utc_now()))
+        content = validated(BankQuestionContentSchema, payload)
+        return instance(BankQuestionSchema).dump(questions.create_question(self.db, content, caller, utc_now()))
 
     @rpc
     def revise_question(self, question_id, payload):
         caller = self.caller.require(*AUTHORS)
-        revision = validated(BankQuestionRevisionSchema(), payload)
-        return BankQuestionSchema().dump(questions.revise_question(self.db, question_id, revision, caller, utc_now()))
+        revision = validated(BankQuestionRevisionSchema, payload)
+        return instance(BankQuestionSchema).dump(questions.revise_question(self.db, question_id, revision, caller, utc_now()))
 
     @rpc
     def retire_question(self, question_id):
         self.caller.require(*AUTHORS)
-        return BankQuestionSchema().dump(questions.retire_question(self.db, question_id, utc_now()))
+        return instance(BankQuestionSchema).dump(questions.retire_question(self.db, question_id, utc_now()))
 
     @rpc
     def get_question(self, question_id, query=None):
         self.caller.require(*STAFF_ROLES)
-        version = validated(BankQuestionVersionQuerySchema(), query or {})["version"]
-        return BankQuestionSchema().dump(questions.get_question(self.db, question_id, version))
+        version = validated(BankQuestionVersionQuerySchema, query or {})["version"]
+        return instance(BankQuestionSchema).dump(questions.get_question(self.db, question_id, version))
 
     @rpc
     def list_questions(self, query=None):
         self.caller.require(*STAFF_ROLES)
-        total, items = questions.list_questions(self.db, **validated(BankQuestionQuerySchema(), query or {}))
-        return BankQuestionPageSchema().dump({"total": total, "items": items})
+        total, items = questions.list_questions(self.db, **validated(BankQuestionQuerySchema, query or {}))
+        return instance(BankQuestionPageSchema).dump({"total": total, "items": items})
 
     # ---- assessments ----
 
     @rpc
     def create_exam(self, payload):
         caller = self.caller.require(*AUTHORS)
-        exam = exams.create_exam(self.db, validated(ExamCreateSchema(), payload), caller, utc_now())
-        return ExamSchema().dump(exam)
+        exam = exams.create_exam(self.db, validated(ExamCreateSchema, payload), caller, utc_now())
+        return instance(ExamSchema).dump(exam)
 
     @rpc
     def get_exam(self, exam_id):
@@ -85,24 +85,24 @@ class AssessmentService(PlatformService):
     @rpc
     def list_exams(self, query=None):
         caller = self.caller.require()
-        total, items = exams.list_exams(self.db, caller, **validated(ExamQuerySchema(), query or {}))
-        return ExamSummaryPageSchema().dump({"total": total, "items": items})
+        total, items = exams.list_exams(self.db, caller, **validated(ExamQuerySchema, query or {}))
+        return instance(ExamSummaryPageSchema).dump({"total": total, "items": items})
 
     @rpc
     def publish_exam(self, exam_id):
         caller = self.caller.require(*AUTHORS)
-        return ExamSchema().dump(exams.publish_exam(self.db, exam_id, caller, self.events.new, utc_now()))
+        return instance(ExamSchema).dump(exams.publish_exam(self.db, exam_id, caller, self.events.new, utc_now()))
 
     @rpc
     def close_exam(self, exam_id):
         caller = self.caller.require(*AUTHORS)
-        return ExamSchema().dump(exams.close_exam(self.db, exam_id, caller, utc_now()))
+        return instance(ExamSchema).dump(exams.close_exam(self.db, exam_id, caller, utc_now()))
 
     @rpc
     def open_exam(self, exam_id, payload):
         caller = self.caller.require(*AUTHORS)
-        learner_ids = validated(ExamLearnersSchema(), payload)["learner_ids"]
-        return ExamSchema().dump(exams.open_to(self.db, exam_id, learner_ids, caller, utc_now()))
+        learner_ids = validated(ExamLearnersSchema, payload)["learner_ids"]
+        return instance(ExamSchema).dump(exams.open_to(self.db, exam_id, learner_ids, caller, utc_now()))
 
     @handles("delivery", "SessionCompleted.v1", consumer="open-exams-to-attendees")
     def on_session_completed(self, envelope, data):
@@ -114,26 +114,26 @@ class AssessmentService(PlatformService):
     def start_attempt(self, exam_id):
         caller = self.caller.require(LEARNER)
         attempt = attempts.start_attempt(self.db, exam_id, caller, utc_now(), self.events.new)
-        return AttemptSchema().dump(attempt)
+        return instance(AttemptSchema).dump(attempt)
 
     @rpc
     def save_answers(self, exam_id, attempt_id, payload):
         caller = self.caller.require(LEARNER)
-        answers = validated(AttemptAnswersSchema(), payload)["answers"]
-        return AttemptSchema().dump(attempts.save_answers(self.db, exam_id, attempt_id, answers, caller, utc_now()))
+        answers = validated(AttemptAnswersSchema, payload)["answers"]
+        return instance(AttemptSchema).dump(attempts.save_answers(self.db, exam_id, attempt_id, answers, caller, utc_now()))
 
     @rpc
     def submit_attempt(self, exam_id, attempt_id, payload=None):
         caller = self.caller.require(LEARNER)
-        answers = validated(AttemptAnswersSchema(), payload or {})["answers"]
+        answers = validated(AttemptAnswersSchema, payload or {})["answers"]
         attempt = attempts.submit_attempt(self.db, exam_id, attempt_id, answers, caller, utc_now(), self.events.new)
         return self._attempt_view(attempt, caller)
 
     @rpc
     def hand_in(self, exam_id, payload):
         caller = self.caller.require(LEARNER)
-        work = validated(AttemptWorkSchema(), payload)
-        return AttemptSchema().dump(attempts.hand_in(self.db, exam_id, work, caller, utc_now(), self.events.new))
+        work = validated(AttemptWorkSchema, payload)
+        return instance(AttemptSchema).dump(attempts.hand_in(self.db, exam_id, work, caller, utc_now(), self.events.new))
 
     @rpc
     def get_attempt(self, exam_id, attempt_id):
@@ -143,8 +143,8 @@ class AssessmentService(PlatformService):
     @rpc
     def list_attempts(self, exam_id, query=None):
         caller = self.caller.require()
-        total, items = attempts.list_attempts(self.db, exam_id, caller, **validated(ResultQuerySchema(), query or {}))
-        return AttemptPageSchema().dump({"total": total, "items": items})
+        total, items = attempts.list_attempts(self.db, exam_id, caller, **validated(ResultQuerySchema, query or {}))
+        return instance(AttemptPageSchema).dump({"total": total, "items": items})
 
     @singleton_timer(setting(None, "ATTEMPT_SWEEP_INTERVAL_SECONDS", float, default=60))
     def submit_overdue_attempts(self):
@@ -155,51 +155,51 @@ class AssessmentService(PlatformService):
     @rpc
     def grading_queue(self, query=None):
         caller = self.caller.require(*GRADERS)
-        total, items = results.grading_queue(self.db, caller, **validated(ResultGradingQueueQuerySchema(), query or {}))
-        return ResultGradingTaskPageSchema().dump({"total": total, "items": items})
+        total, items = results.grading_queue(self.db, caller, **validated(ResultGradingQueueQuerySchema, query or {}))
+        return instance(ResultGradingTaskPageSchema).dump({"total": total, "items": items})
 
     @rpc
     def grade_attempt(self, exam_id, attempt_id, payload):
         caller = self.caller.require(*GRADERS)
-        marks = validated(ResultGradeSchema(), payload)
-        return ResultSchema().dump(results.grade_attempt(self.db, exam_id, attempt_id, marks, caller, utc_now()))
+        marks = validated(ResultGradeSchema, payload)
+        return instance(ResultSchema).dump(results.grade_attempt(self.db, exam_id, attempt_id, marks, caller, utc_now()))
 
     @rpc
     def import_results(self, exam_id, csv_text):
         caller = self.caller.require(*GRADERS)
-        return ResultImportSchema().dump(results_entry.import_results(self.db, exam_id, csv_text, caller, utc_now()))
+        return instance(ResultImportSchema).dump(results_entry.import_results(self.db, exam_id, csv_text, caller, utc_now()))
 
     @rpc
     def release_results(self, exam_id, payload=None):
         caller = self.caller.require(*GRADERS)
-        learner_ids = validated(ResultReleaseSchema(), payload or {})["learner_ids"]
+        learner_ids = validated(ResultReleaseSchema, payload or {})["learner_ids"]
         outcome = results.release_results(self.db, exam_id, learner_ids, caller, utc_now(), self.events.new)
-        return ResultReleaseOutcomeSchema().dump(outcome)
+        return instance(ResultReleaseOutcomeSchema).dump(outcome)
 
     @rpc
     def list_results(self, exam_id, query=None):
         caller = self.caller.require()
-        total, items = results.list_results(self.db, exam_id, caller, **validated(ResultQuerySchema(), query or {}))
-        return ResultPageSchema().dump({"total": total, "items": items})
+        total, items = results.list_results(self.db, exam_id, caller, **validated(ResultQuerySchema, query or {}))
+        return instance(ResultPageSchema).dump({"total": total, "items": items})
 
     # ---- reports ----
 
     @rpc
     def exam_report(self, exam_id, query=None):
         self.caller.require(*STAFF_ROLES)
-        top = validated(ExamReportQuerySchema(), query or {})["top"]
-        return ExamReportSchema().dump(reports.exam_report(self.db, exam_id, top))
+        top = validated(ExamReportQuerySchema, query or {})["top"]
+        return instance(ExamReportSchema).dump(reports.exam_report(self.db, exam_id, top))
 
     @rpc
     def session_report(self, session_id, query=None):
         self.caller.require(*STAFF_ROLES)
-        top = validated(ExamReportQuerySchema(), query or {})["top"]
-        return ExamSessionReportSchema().dump(reports.session_report(self.db, session_id, top))
+        top = validated(ExamReportQuerySchema, query or {})["top"]
+        return instance(ExamSessionReportSchema).dump(reports.session_report(self.db, session_id, top))
 
     @rpc
     def item_analysis(self, exam_id):
         self.caller.require(*STAFF_ROLES)
-        return ExamItemAnalysisSchema().dump(reports.item_analysis(self.db, exam_id))
+        return instance(ExamItemAnalysisSchema).dump(reports.item_analysis(self.db, exam_id))
 
     # ---- follow-up: remediation, recognition, certificates ----
 
@@ -218,19 +218,19 @@ class AssessmentService(PlatformService):
     def list_remediations(self, query=None):
         caller = self.caller.require()
         total, items = remediations.list_remediations(self.db, caller,
-                                                      **validated(RemediationQuerySchema(), query or {}))
-        return RemediationPageSchema().dump({"total": total, "items": items})
+                                                      **validated(RemediationQuerySchema, query or {}))
+        return instance(RemediationPageSchema).dump({"total": total, "items": items})
 
     @rpc
     def get_remediation(self, remediation_id):
         caller = self.caller.require()
-        return RemediationSchema().dump(remediations.remediation_for(self.db, remediation_id, caller))
+        return instance(RemediationSchema).dump(remediations.remediation_for(self.db, remediation_id, caller))
 
     @rpc
     def close_remediation(self, remediation_id, payload):
         caller = self.caller.require(*GRADERS)
-        note = validated(RemediationCloseSchema(), payload)["note"]
-        return RemediationSchema().dump(remediations.close_remediation(self.db, remediation_id, note, caller,
+        note = validated(RemediationCloseSchema, payload)["note"]
+        return instance(RemediationSchema).dump(remediations.close_remediation(self.db, remediation_id, note, caller,
                                                                        utc_now()))
 
     @rpc
@@ -239,25 +239,25 @@ class AssessmentService(PlatformService):
         default_rule = {"top_count": setting(self.config, "RECOGNITION_TOP_COUNT", int, default=3),
                         "min_score": setting(self.config, "RECOGNITION_MIN_SCORE", float, default=90)}
         total, items = awards.grant_awards(self.db, exam_id, default_rule, caller, utc_now())
-        return AwardPageSchema().dump({"total": total, "items": items})
+        return instance(AwardPageSchema).dump({"total": total, "items": items})
 
     @rpc
     def list_awards(self, exam_id, query=None):
         caller = self.caller.require()
-        total, items = awards.list_awards(self.db, exam_id, caller, **validated(PageQuerySchema(), query or {}))
-        return AwardPageSchema().dump({"total": total, "items": items})
+        total, items = awards.list_awards(self.db, exam_id, caller, **validated(PageQuerySchema, query or {}))
+        return instance(AwardPageSchema).dump({"total": total, "items": items})
 
     @rpc
     def list_certificates(self, query=None):
         caller = self.caller.require()
         total, items = certificates.list_certificates(self.db, caller, utc_now().date(),
-                                                      **validated(CertificateQuerySchema(), query or {}))
-        return CertificatePageSchema().dump({"total": total, "items": items})
+                                                      **validated(CertificateQuerySchema, query or {}))
+        return instance(CertificatePageSchema).dump({"total": total, "items": items})
 
     @rpc
     def get_certificate(self, certificate_id):
         caller = self.caller.require()
-        return CertificateSchema().dump(certificates.certificate_for(self.db, certificate_id, caller))
+        return instance(CertificateSchema).dump(certificates.certificate_for(self.db, certificate_id, caller))
 
     @singleton_timer(setting(None, "CERTIFICATE_CHECK_INTERVAL_SECONDS", float, default=86400))
     def announce_expiring_certificates(self):

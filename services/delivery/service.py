@@ -7,7 +7,7 @@ from shared.errors import validated
 from shared.events import utc_now
 from shared.identity import STAFF_ROLES, is_staff
 from shared.notifications import notifier_from_env
-from shared.schemas import PageQuerySchema
+from shared.schemas import PageQuerySchema, instance
 from shared.shell import Events, PlatformService, ServiceRpc, Store, handles, rpc, singleton_timer
 
 from services.delivery import (calendars, checklist, enrolment, intake, learners, messages, plan_schedule, running,
@@ -62,20 +62,20 @@ class DeliveryService(PlatformService):
     @rpc
     def list_approved_plans(self, query=None):
         self.caller.require(*STAFF_ROLES)
-        total, items = intake.list_approved_plans(self.db, **validated(PageQuerySchema(), query or {}))
-        return ApprovedPlanPageSchema().dump({"total": total, "items": items})
+        total, items = intake.list_approved_plans(self.db, **validated(PageQuerySchema, query or {}))
+        return instance(ApprovedPlanPageSchema).dump({"total": total, "items": items})
 
     @rpc
     def get_approved_plan(self, plan_id):
         self.caller.require(*STAFF_ROLES)
-        return ApprovedPlanSchema().dump(intake.get_approved_plan(self.db, plan_id))
+        return instance(ApprovedPlanSchema).dump(intake.get_approved_plan(self.db, plan_id))
 
     # ---- sessions ----
 
     @rpc
     def schedule_session(self, payload):
         caller = self.caller.require(*SCHEDULERS)
-        request = validated(SessionCreateSchema(), payload)
+        request = validated(SessionCreateSchema, payload)
         if not set(caller["roles"]) & set(sessions.SESSION_MANAGERS) and caller["id"] not in request["trainer_ids"]:
             request["trainer_ids"].append(caller["id"])  # a trainer schedules sessions they teach
         return self._session(sessions.schedule_session(self.db, request, caller, self.events.new, utc_now()))
@@ -84,24 +84,24 @@ class DeliveryService(PlatformService):
     def get_session(self, session_id):
         caller = self.caller.require()
         session = sessions.get_session(self.db, session_id)
-        return self._session(session) if is_staff(caller) else PublicSessionSchema().dump(session)
+        return self._session(session) if is_staff(caller) else instance(PublicSessionSchema).dump(session)
 
     @rpc
     def list_sessions(self, query=None):
         caller = self.caller.require()
-        query = validated(SessionQuerySchema(), query or {})
+        query = validated(SessionQuerySchema, query or {})
         now, days = utc_now(), self._go_no_go_days()
         if not is_staff(caller):
             query.update(at_risk=None, statuses=LEARNER_VISIBLE)
             total, items = sessions.list_sessions(self.db, now, days, **query)
-            return PublicSessionPageSchema().dump({"total": total, "items": items})
+            return instance(PublicSessionPageSchema).dump({"total": total, "items": items})
         total, items = sessions.list_sessions(self.db, now, days, **query)
-        return SessionPageSchema().dump({"total": total, "items": [sessions.view(item, now, days) for item in items]})
+        return instance(SessionPageSchema).dump({"total": total, "items": [sessions.view(item, now, days) for item in items]})
 
     @rpc
     def reschedule_session(self, session_id, payload):
         caller = self.caller.require(*STAFF_ROLES)
-        request = validated(SessionRescheduleSchema(), payload)
+        request = validated(SessionRescheduleSchema, payload)
         now = utc_now()
         session = sessions.reschedule_session(self.db, session_id, request, caller, self.events.new, now)
         enrolment.promote(self.db, session_id, self.events.new, now)  # more seats: the queue moves up
@@ -110,7 +110,7 @@ class DeliveryService(PlatformService):
     @rpc
     def cancel_session(self, session_id, payload):
         caller = self.caller.require(*STAFF_ROLES)
-        request = validated(ReasonSchema(), payload)
+        request = validated(ReasonSchema, payload)
         now = utc_now()
         session = sessions.cancel_session(self.db, session_id, request["reason"], caller, self.events.new, now)
         enrolment.settle(self.db, session, now)
@@ -119,7 +119,7 @@ class DeliveryService(PlatformService):
     @rpc
     def mark_ready(self, session_id, payload=None):
         caller = self.caller.require(*STAFF_ROLES)
-        request = validated(ReadySchema(), payload or {})
+        request = validated(ReadySchema, payload or {})
         return self._session(sessions.mark_ready(self.db, session_id, request["override_reason"], caller, utc_now()))
 
     @rpc
@@ -138,12 +138,12 @@ class DeliveryService(PlatformService):
     def get_checklist(self, session_id):
         caller = self.caller.require(*STAFF_ROLES)
         session = sessions.require_reader(sessions.get_session(self.db, session_id), caller, "see its preparation")
-        return ChecklistSchema().dump(sessions.view(session, utc_now(), self._go_no_go_days()))
+        return instance(ChecklistSchema).dump(sessions.view(session, utc_now(), self._go_no_go_days()))
 
     @rpc
     def tick_checklist_item(self, session_id, item, payload):
         caller = self.caller.require(*STAFF_ROLES)
-        request = validated(ChecklistTickSchema(), payload)
+        request = validated(ChecklistTickSchema, payload)
         session = sessions.require_manager(sessions.get_session(self.db, session_id), caller, "prepare it")
         return self._session(checklist.tick(self.db, session, item, request["done"], request["note"], caller, utc_now()))
 
@@ -159,92 +159,92 @@ class DeliveryService(PlatformService):
     @rpc
     def enrol(self, session_id, payload=None):
         caller = self.caller.require()
-        request = validated(EnrolSchema(), payload or {})
+        request = validated(EnrolSchema, payload or {})
         placed = enrolment.enrol(self.db, session_id, request["learner_id"], caller, self.events.new, utc_now())
-        return EnrolmentSchema().dump(enrolment.with_position(placed, sessions.get_session(self.db, session_id)))
+        return instance(EnrolmentSchema).dump(enrolment.with_position(placed, sessions.get_session(self.db, session_id)))
 
     @rpc
     def import_enrolments(self, session_id, csv_text):
         caller = self.caller.require(*STAFF_ROLES)
         result = enrolment.import_enrolments(self.db, session_id, csv_text, caller, self.events.new, utc_now())
-        return EnrolmentImportSchema().dump(result)
+        return instance(EnrolmentImportSchema).dump(result)
 
     @rpc
     def cancel_enrolment(self, session_id, learner_id, payload=None):
         caller = self.caller.require()
-        request = validated(EnrolmentCancelSchema(), payload or {})
+        request = validated(EnrolmentCancelSchema, payload or {})
         cancelled = enrolment.cancel_enrolment(self.db, session_id, learner_id, request["reason"], caller,
                                                self.events.new, utc_now())
-        return EnrolmentSchema().dump(cancelled)
+        return instance(EnrolmentSchema).dump(cancelled)
 
     @rpc
     def list_enrolments(self, session_id, query=None):
         caller = self.caller.require(*STAFF_ROLES)
         total, items = enrolment.list_enrolments(self.db, session_id, caller,
-                                                 **validated(EnrolmentQuerySchema(), query or {}))
-        return EnrolmentPageSchema().dump({"total": total, "items": items})
+                                                 **validated(EnrolmentQuerySchema, query or {}))
+        return instance(EnrolmentPageSchema).dump({"total": total, "items": items})
 
     @rpc
     def waiting_list(self, session_id, query=None):
         caller = self.caller.require(*STAFF_ROLES)
-        total, items = enrolment.waiting_list(self.db, session_id, caller, **validated(PageQuerySchema(), query or {}))
-        return EnrolmentPageSchema().dump({"total": total, "items": items})
+        total, items = enrolment.waiting_list(self.db, session_id, caller, **validated(PageQuerySchema, query or {}))
+        return instance(EnrolmentPageSchema).dump({"total": total, "items": items})
 
     @rpc
     def learner_enrolments(self, query=None):
         caller = self.caller.require()
         total, items = enrolment.learner_enrolments(self.db, caller,
-                                                    **validated(LearnerEnrolmentQuerySchema(), query or {}))
-        return EnrolmentPageSchema().dump({"total": total, "items": items})
+                                                    **validated(LearnerEnrolmentQuerySchema, query or {}))
+        return instance(EnrolmentPageSchema).dump({"total": total, "items": items})
 
     # ---- running the session ----
 
     @rpc
     def record_attendance(self, session_id, payload):
         caller = self.caller.require(*STAFF_ROLES)
-        request = validated(AttendanceRequestSchema(), payload)
+        request = validated(AttendanceRequestSchema, payload)
         written = running.record_attendance(self.db, session_id, request["records"], caller, self.events.new,
                                             utc_now())
-        return EnrolmentPageSchema().dump({"total": len(written), "items": written})
+        return instance(EnrolmentPageSchema).dump({"total": len(written), "items": written})
 
     @rpc
     def list_attendance(self, session_id, query=None):
         caller = self.caller.require(*STAFF_ROLES)
         total, items = running.list_attendance(self.db, session_id, caller,
-                                               **validated(PageQuerySchema(), query or {}))
-        return EnrolmentPageSchema().dump({"total": total, "items": items})
+                                               **validated(PageQuerySchema, query or {}))
+        return instance(EnrolmentPageSchema).dump({"total": total, "items": items})
 
     @rpc
     def open_check_in(self, session_id):
         caller = self.caller.require(*STAFF_ROLES)
-        return CheckInCodeSchema().dump(running.open_check_in(
+        return instance(CheckInCodeSchema).dump(running.open_check_in(
             self.db, session_id, caller, utc_now(), self._setting("DELIVERY_CHECK_IN_MINUTES", int, 15)))
 
     @rpc
     def check_in(self, session_id, payload):
         caller = self.caller.require("learner")
-        request = validated(CheckInSchema(), payload)
-        return EnrolmentSchema().dump(running.check_in(
+        request = validated(CheckInSchema, payload)
+        return instance(EnrolmentSchema).dump(running.check_in(
             self.db, session_id, request["code"], caller, self.events.new, utc_now(),
             self._setting("DELIVERY_LATE_AFTER_MINUTES", int, 10)))
 
     @rpc
     def log_interaction(self, session_id, payload):
         caller = self.caller.require()
-        request = validated(InteractionCreateSchema(), payload)
-        return InteractionSchema().dump(running.log_interaction(self.db, session_id, request, caller, utc_now()))
+        request = validated(InteractionCreateSchema, payload)
+        return instance(InteractionSchema).dump(running.log_interaction(self.db, session_id, request, caller, utc_now()))
 
     @rpc
     def list_interactions(self, session_id, query=None):
         caller = self.caller.require()
         total, items = running.list_interactions(self.db, session_id, caller,
-                                                 **validated(InteractionQuerySchema(), query or {}))
-        return InteractionPageSchema().dump({"total": total, "items": items})
+                                                 **validated(InteractionQuerySchema, query or {}))
+        return instance(InteractionPageSchema).dump({"total": total, "items": items})
 
     @rpc
     def write_record(self, session_id, payload):
         caller = self.caller.require(*STAFF_ROLES)
-        record = validated(SessionRecordSchema(), payload)
+        record = validated(SessionRecordSchema, payload)
         return self._session(running.write_record(self.db, session_id, record, caller, utc_now()))
 
     # ---- calendars ----
@@ -296,7 +296,7 @@ class DeliveryService(PlatformService):
     # ---- helpers ----
 
     def _session(self, session):
-        return SessionSchema().dump(sessions.view(session, utc_now(), self._go_no_go_days()))
+        return instance(SessionSchema).dump(sessions.view(session, utc_now(), self._go_no_go_days()))
 
     def _go_no_go_days(self):
         return self._setting("DELIVERY_GO_NO_GO_DAYS", int, 3)

@@ -7,7 +7,7 @@ from shared.errors import InvalidInput, validated
 from shared.events import utc_now
 from shared.identity import STAFF_ROLES
 from shared.notifications import notifier_from_env
-from shared.schemas import PageQuerySchema
+from shared.schemas import PageQuerySchema, instance
 from shared.shell import Events, PlatformService, ServiceRpc, Store, handles, rpc, singleton_timer
 
 from services.feedback import (actions, analysis, erasure, evaluations, indicators, invitations, learning, messages,
@@ -68,116 +68,116 @@ class FeedbackService(PlatformService):
     @rpc
     def create_questionnaire(self, payload):
         caller = self.caller.require(*AUTHORS)
-        request = validated(QuestionnaireCreateSchema(), payload)
-        return QuestionnaireSchema().dump(questionnaires.create_questionnaire(self.db, request, caller, utc_now()))
+        request = validated(QuestionnaireCreateSchema, payload)
+        return instance(QuestionnaireSchema).dump(questionnaires.create_questionnaire(self.db, request, caller, utc_now()))
 
     @rpc
     def get_questionnaire(self, questionnaire_id):
         self.caller.require(*STAFF_ROLES)
-        return QuestionnaireSchema().dump(questionnaires.get_questionnaire(self.db, questionnaire_id))
+        return instance(QuestionnaireSchema).dump(questionnaires.get_questionnaire(self.db, questionnaire_id))
 
     @rpc
     def list_questionnaires(self, query=None):
         self.caller.require(*STAFF_ROLES)
-        total, items = questionnaires.list_questionnaires(self.db, **validated(QuestionnaireQuerySchema(), query or {}))
-        return QuestionnairePageSchema().dump({"total": total, "items": items})
+        total, items = questionnaires.list_questionnaires(self.db, **validated(QuestionnaireQuerySchema, query or {}))
+        return instance(QuestionnairePageSchema).dump({"total": total, "items": items})
 
     # ---- surveys ----
 
     @rpc
     def open_survey(self, payload):
         caller = self.caller.require(*ORGANISERS)
-        survey = surveys.open_survey(self.db, validated(SurveyOpenSchema(), payload), caller, self._rules(), utc_now())
-        return SurveySchema().dump(surveys.survey_view(self.db, survey, caller))
+        survey = surveys.open_survey(self.db, validated(SurveyOpenSchema, payload), caller, self._rules(), utc_now())
+        return instance(SurveySchema).dump(surveys.survey_view(self.db, survey, caller))
 
     @rpc
     def get_survey(self, survey_id):
         caller = self.caller.require()
         survey = surveys.visible_survey(self.db, survey_id, caller)
-        return SurveySchema().dump(surveys.survey_view(self.db, survey, caller))
+        return instance(SurveySchema).dump(surveys.survey_view(self.db, survey, caller))
 
     @rpc
     def list_surveys(self, query=None):
         caller = self.caller.require()
-        total, items = surveys.list_surveys(self.db, caller, **validated(SurveyQuerySchema(), query or {}))
-        return SurveyPageSchema().dump({"total": total, "items": items})
+        total, items = surveys.list_surveys(self.db, caller, **validated(SurveyQuerySchema, query or {}))
+        return instance(SurveyPageSchema).dump({"total": total, "items": items})
 
     @rpc
     def close_survey(self, survey_id):
         caller = self.caller.require(*ORGANISERS)
         survey = surveys.close_survey(self.db, survey_id, caller, utc_now())
-        return SurveySchema().dump(surveys.survey_view(self.db, survey, caller))
+        return instance(SurveySchema).dump(surveys.survey_view(self.db, survey, caller))
 
     @rpc
     def submit_response(self, survey_id, payload):
         caller = self.caller.require("learner")
-        response = responses.submit(self.db, survey_id, validated(AnswersSchema(), payload), caller,
+        response = responses.submit(self.db, survey_id, validated(AnswersSchema, payload), caller,
                                     self.events.new, utc_now())
-        return ResponseSchema().dump(response)
+        return instance(ResponseSchema).dump(response)
 
     @rpc
     def record_response(self, survey_id, payload):
         caller = self.caller.require(*ORGANISERS)
-        response = responses.record(self.db, survey_id, validated(RecordingSchema(), payload), caller,
+        response = responses.record(self.db, survey_id, validated(RecordingSchema, payload), caller,
                                     self.events.new, utc_now())
-        return ResponseSchema().dump(response)
+        return instance(ResponseSchema).dump(response)
 
     @rpc
     def list_responses(self, survey_id, query=None):
         caller = self.caller.require()
         total, items = responses.list_responses(self.db, survey_id, caller, self._rules().min_group_size,
-                                                **validated(ResponseQuerySchema(), query or {}))
-        return ResponsePageSchema().dump({"total": total, "items": items})
+                                                **validated(ResponseQuerySchema, query or {}))
+        return instance(ResponsePageSchema).dump({"total": total, "items": items})
 
     @rpc
     def survey_report(self, survey_id):
         caller = self.caller.require(*STAFF_ROLES)
-        return SurveyReportSchema().dump(analysis.survey_report(self.db, survey_id, caller,
+        return instance(SurveyReportSchema).dump(analysis.survey_report(self.db, survey_id, caller,
                                                                 self._rules().min_group_size))
 
     @rpc
     def survey_text_analysis(self, survey_id):
         caller = self.caller.require(*STAFF_ROLES)
-        return TextAnalysisSchema().dump(analysis.text_analysis(self.db, caller, self._rules().min_group_size,
+        return instance(TextAnalysisSchema).dump(analysis.text_analysis(self.db, caller, self._rules().min_group_size,
                                                                 survey_id=survey_id))
 
     @rpc
     def trends(self, query):
         caller = self.caller.require(*STAFF_ROLES)
-        return TrendSchema().dump(analysis.trends(self.db, caller, self._rules().min_group_size,
-                                                  **validated(ScopeQuerySchema(), query or {})))
+        return instance(TrendSchema).dump(analysis.trends(self.db, caller, self._rules().min_group_size,
+                                                  **validated(ScopeQuerySchema, query or {})))
 
     @rpc
     def text_analysis(self, query):
         caller = self.caller.require(*STAFF_ROLES)
-        return TextAnalysisSchema().dump(analysis.text_analysis(self.db, caller, self._rules().min_group_size,
-                                                                **validated(ScopeQuerySchema(), query or {})))
+        return instance(TextAnalysisSchema).dump(analysis.text_analysis(self.db, caller, self._rules().min_group_size,
+                                                                **validated(ScopeQuerySchema, query or {})))
 
     # ---- supervisors and peers (level 3) ----
 
     @rpc
     def invite(self, survey_id, payload):
         caller = self.caller.require("learner", *ORGANISERS)
-        invitation = invitations.nominate(self.db, survey_id, validated(InvitationCreateSchema(), payload), caller,
+        invitation = invitations.nominate(self.db, survey_id, validated(InvitationCreateSchema, payload), caller,
                                           utc_now())
-        return InvitationSchema().dump(invitation)
+        return instance(InvitationSchema).dump(invitation)
 
     @rpc
     def list_invitations(self, survey_id, query=None):
         caller = self.caller.require()
         total, items = invitations.list_invitations(self.db, survey_id, caller,
-                                                    **validated(PageQuerySchema(), query or {}))
-        return InvitationPageSchema().dump({"total": total, "items": items})
+                                                    **validated(PageQuerySchema, query or {}))
+        return instance(InvitationPageSchema).dump({"total": total, "items": items})
 
     @rpc
     def invitation_form(self, token):
         """No caller identity: the one-time token in the invitation's link is the credential."""
-        return InvitationFormSchema().dump(invitations.form(self.db, token, utc_now()))
+        return instance(InvitationFormSchema).dump(invitations.form(self.db, token, utc_now()))
 
     @rpc
     def answer_invitation(self, token, payload):
         """No caller identity: the one-time token in the invitation's link is the credential."""
-        response = invitations.answer(self.db, token, validated(AnswersSchema(), payload), self.events.new,
+        response = invitations.answer(self.db, token, validated(AnswersSchema, payload), self.events.new,
                                       utc_now())
         return {"id": response["_id"], "survey_id": response["survey_id"]}
 
@@ -186,69 +186,69 @@ class FeedbackService(PlatformService):
     @rpc
     def record_indicator(self, payload):
         caller = self.caller.require(*EVALUATORS)
-        indicator = indicators.record_indicator(self.db, validated(IndicatorCreateSchema(), payload), caller,
+        indicator = indicators.record_indicator(self.db, validated(IndicatorCreateSchema, payload), caller,
                                                 utc_now())
-        return IndicatorSchema().dump(indicator)
+        return instance(IndicatorSchema).dump(indicator)
 
     @rpc
     def list_indicators(self, query=None):
         self.caller.require(*STAFF_ROLES)
-        total, items = indicators.list_indicators(self.db, **validated(IndicatorQuerySchema(), query or {}))
-        return IndicatorPageSchema().dump({"total": total, "items": items})
+        total, items = indicators.list_indicators(self.db, **validated(IndicatorQuerySchema, query or {}))
+        return instance(IndicatorPageSchema).dump({"total": total, "items": items})
 
     @rpc
     def create_evaluation(self, payload):
         caller = self.caller.require(*EVALUATORS)
-        evaluation = evaluations.create_evaluation(self.db, validated(EvaluationCreateSchema(), payload), caller,
+        evaluation = evaluations.create_evaluation(self.db, validated(EvaluationCreateSchema, payload), caller,
                                                    self._rules().min_group_size, utc_now())
-        return EvaluationSchema().dump(evaluation)
+        return instance(EvaluationSchema).dump(evaluation)
 
     @rpc
     def get_evaluation(self, evaluation_id):
         self.caller.require(*STAFF_ROLES)
-        return EvaluationSchema().dump(evaluations.get_evaluation(self.db, evaluation_id))
+        return instance(EvaluationSchema).dump(evaluations.get_evaluation(self.db, evaluation_id))
 
     @rpc
     def list_evaluations(self, query=None):
         self.caller.require(*STAFF_ROLES)
-        total, items = evaluations.list_evaluations(self.db, **validated(EvaluationQuerySchema(), query or {}))
-        return EvaluationPageSchema().dump({"total": total, "items": items})
+        total, items = evaluations.list_evaluations(self.db, **validated(EvaluationQuerySchema, query or {}))
+        return instance(EvaluationPageSchema).dump({"total": total, "items": items})
 
     @rpc
     def refresh_evaluation(self, evaluation_id):
         caller = self.caller.require(*EVALUATORS)
-        return EvaluationSchema().dump(evaluations.refresh_evaluation(self.db, evaluation_id, caller,
+        return instance(EvaluationSchema).dump(evaluations.refresh_evaluation(self.db, evaluation_id, caller,
                                                                       self._rules().min_group_size, utc_now()))
 
     @rpc
     def complete_evaluation(self, evaluation_id, payload=None):
         caller = self.caller.require(*EVALUATORS)
         evaluation = evaluations.complete_evaluation(
-            self.db, evaluation_id, validated(EvaluationCompletionSchema(), payload or {}), caller,
+            self.db, evaluation_id, validated(EvaluationCompletionSchema, payload or {}), caller,
             self.events.new, self._rules().min_group_size, utc_now())
-        return EvaluationSchema().dump(evaluation)
+        return instance(EvaluationSchema).dump(evaluation)
 
     # ---- improvement actions ----
 
     @rpc
     def raise_improvement_action(self, payload):
         caller = self.caller.require(*EVALUATORS)
-        action = actions.raise_action(self.db, validated(ImprovementActionCreateSchema(), payload), caller,
+        action = actions.raise_action(self.db, validated(ImprovementActionCreateSchema, payload), caller,
                                       self.events.new, utc_now())
-        return ImprovementActionSchema().dump(actions.action_view(action, utc_now().date()))
+        return instance(ImprovementActionSchema).dump(actions.action_view(action, utc_now().date()))
 
     @rpc
     def get_improvement_action(self, action_id):
         self.caller.require(*STAFF_ROLES)
-        return ImprovementActionSchema().dump(actions.action_view(actions.get_action(self.db, action_id),
+        return instance(ImprovementActionSchema).dump(actions.action_view(actions.get_action(self.db, action_id),
                                                                   utc_now().date()))
 
     @rpc
     def list_improvement_actions(self, query=None):
         self.caller.require(*STAFF_ROLES)
-        total, items = actions.list_actions(self.db, **validated(ImprovementActionQuerySchema(), query or {}))
+        total, items = actions.list_actions(self.db, **validated(ImprovementActionQuerySchema, query or {}))
         today = utc_now().date()
-        return ImprovementActionPageSchema().dump({"total": total,
+        return instance(ImprovementActionPageSchema).dump({"total": total,
                                                    "items": [actions.action_view(item, today) for item in items]})
 
     @rpc
@@ -256,9 +256,9 @@ class FeedbackService(PlatformService):
         caller = self.caller.require(*STAFF_ROLES)
         if move not in ACTION_MOVES:
             raise InvalidInput(f"unknown move {move!r}", {"fields": {"move": [f"one of {list(ACTION_MOVES)}"]}})
-        note = validated(ActionNoteSchema(), payload or {})["note"]
+        note = validated(ActionNoteSchema, payload or {})["note"]
         action = actions.move_action(self.db, action_id, move, note, caller, utc_now())
-        return ImprovementActionSchema().dump(actions.action_view(action, utc_now().date()))
+        return instance(ImprovementActionSchema).dump(actions.action_view(action, utc_now().date()))
 
     # ---- helpers ----
 

@@ -8,7 +8,7 @@ from shared.config import setting
 from shared.errors import validated
 from shared.events import utc_now
 from shared.identity import STAFF_ROLES
-from shared.schemas import PageQuerySchema
+from shared.schemas import PageQuerySchema, instance
 from shared.shell import Events, PlatformService, Store, handles, rpc, singleton_timer
 
 from services.resources import (bookings, equipment, loans, material_files, materials, privacy, rooms, scorecards,
@@ -64,18 +64,18 @@ class ResourcesService(PlatformService):
     @rpc
     def list_bookings(self, query=None):
         self.caller.require(*STAFF_ROLES)
-        total, items = bookings.list_bookings(self.db, **validated(BookingQuerySchema(), query or {}))
-        return BookingPageSchema().dump({"total": total, "items": items})
+        total, items = bookings.list_bookings(self.db, **validated(BookingQuerySchema, query or {}))
+        return instance(BookingPageSchema).dump({"total": total, "items": items})
 
     @rpc
     def get_booking(self, session_id):
         self.caller.require(*STAFF_ROLES)
-        return BookingSchema().dump(bookings.get_booking(self.db, session_id))
+        return instance(BookingSchema).dump(bookings.get_booking(self.db, session_id))
 
     @rpc
     def recheck_booking(self, session_id):
         caller = self.caller.require(*RESOURCE_STAFF)
-        return BookingSchema().dump(bookings.recheck(self.db, session_id, caller, self.events.new, utc_now()))
+        return instance(BookingSchema).dump(bookings.recheck(self.db, session_id, caller, self.events.new, utc_now()))
 
     def _recheck_upcoming(self, kind, resource_id, caller):
         """Bookings that counted on a resource that changed are checked again (and their conflict published)."""
@@ -86,74 +86,74 @@ class ResourcesService(PlatformService):
     @rpc
     def register_trainer(self, payload):
         caller = self.caller.require(*RESOURCE_STAFF)
-        trainer = trainers.register_trainer(self.db, validated(TrainerCreateSchema(), payload), caller, utc_now())
-        return TrainerSchema().dump(trainer)
+        trainer = trainers.register_trainer(self.db, validated(TrainerCreateSchema, payload), caller, utc_now())
+        return instance(TrainerSchema).dump(trainer)
 
     @rpc
     def get_trainer(self, trainer_id):
         caller = self.caller.require(*STAFF_ROLES)
-        return TrainerSchema().dump(trainers.visible_to(trainers.get_trainer(self.db, trainer_id), caller))
+        return instance(TrainerSchema).dump(trainers.visible_to(trainers.get_trainer(self.db, trainer_id), caller))
 
     @rpc
     def list_trainers(self, query=None):
         caller = self.caller.require(*STAFF_ROLES)
-        total, items = trainers.list_trainers(self.db, **validated(TrainerQuerySchema(), query or {}))
+        total, items = trainers.list_trainers(self.db, **validated(TrainerQuerySchema, query or {}))
         items = [trainers.visible_to(item, caller) for item in items]
-        return TrainerPageSchema().dump({"total": total, "items": items})
+        return instance(TrainerPageSchema).dump({"total": total, "items": items})
 
     @rpc
     def update_trainer(self, trainer_id, payload):
         caller = self.caller.require(*STAFF_ROLES)
-        trainer = trainers.update_profile(self.db, trainer_id, validated(TrainerUpdateSchema(), payload), caller,
+        trainer = trainers.update_profile(self.db, trainer_id, validated(TrainerUpdateSchema, payload), caller,
                                           utc_now())
         self._recheck_upcoming(TRAINER, trainer_id, caller)
-        return TrainerSchema().dump(trainers.visible_to(trainer, caller))
+        return instance(TrainerSchema).dump(trainers.visible_to(trainer, caller))
 
     @rpc
     def add_leave(self, trainer_id, payload):
         caller = self.caller.require(*STAFF_ROLES)
-        trainer, _ = trainers.add_record(self.db, trainer_id, "leave", validated(TrainerLeaveCreateSchema(), payload),
+        trainer, _ = trainers.add_record(self.db, trainer_id, "leave", validated(TrainerLeaveCreateSchema, payload),
                                          caller, utc_now())
         self._recheck_upcoming(TRAINER, trainer_id, caller)
-        return TrainerSchema().dump(trainers.visible_to(trainer, caller))
+        return instance(TrainerSchema).dump(trainers.visible_to(trainer, caller))
 
     @rpc
     def remove_leave(self, trainer_id, leave_id):
         caller = self.caller.require(*STAFF_ROLES)
         trainer = trainers.remove_leave(self.db, trainer_id, leave_id, caller, utc_now())
-        return TrainerSchema().dump(trainers.visible_to(trainer, caller))
+        return instance(TrainerSchema).dump(trainers.visible_to(trainer, caller))
 
     @rpc
     def add_training(self, trainer_id, payload):
         caller = self.caller.require(*STAFF_ROLES)
         _, record = trainers.add_record(self.db, trainer_id, "trainings",
-                                        validated(TrainerTrainingCreateSchema(), payload), caller, utc_now())
-        return TrainerTrainingSchema().dump(record)
+                                        validated(TrainerTrainingCreateSchema, payload), caller, utc_now())
+        return instance(TrainerTrainingSchema).dump(record)
 
     @rpc
     def add_certification(self, trainer_id, payload):
         caller = self.caller.require(*STAFF_ROLES)
         _, record = trainers.add_record(self.db, trainer_id, "certifications",
-                                        validated(TrainerCertificationCreateSchema(), payload), caller, utc_now())
-        return TrainerCertificationSchema().dump(record)
+                                        validated(TrainerCertificationCreateSchema, payload), caller, utc_now())
+        return instance(TrainerCertificationSchema).dump(record)
 
     @rpc
     def get_scorecard(self, trainer_id, query=None):
         caller = self.caller.require(*STAFF_ROLES)
-        period = validated(ScorecardQuerySchema(), query or {})["period"] or str(utc_now().year)
+        period = validated(ScorecardQuerySchema, query or {})["period"] or str(utc_now().year)
         trainers.require_scorecard_access(caller, trainers.get_trainer(self.db, trainer_id))
-        return ScorecardSchema().dump(scorecards.scorecard(self.db, trainer_id, period))
+        return instance(ScorecardSchema).dump(scorecards.scorecard(self.db, trainer_id, period))
 
     @rpc
     def evaluate_trainer(self, trainer_id, payload):
         caller = self.caller.require(*EVALUATORS)
-        evaluation = validated(TrainerEvaluationCreateSchema(), payload)
+        evaluation = validated(TrainerEvaluationCreateSchema, payload)
         trainers.get_trainer(self.db, trainer_id)
         card = scorecards.scorecard(self.db, trainer_id, evaluation["period"])
         trainer = trainers.record_evaluation(self.db, trainer_id, evaluation, card, caller, self.events.new, utc_now())
         if evaluation["outcome"] == "remove":
             self._recheck_upcoming(TRAINER, trainer_id, caller)
-        return TrainerSchema().dump(trainer)
+        return instance(TrainerSchema).dump(trainer)
 
     @handles("feedback", "FeedbackSubmitted.v2", consumer="trainer-ratings")
     def on_feedback_submitted(self, envelope, data):
@@ -168,172 +168,172 @@ class ResourcesService(PlatformService):
     @rpc
     def create_room(self, payload):
         caller = self.caller.require(*RESOURCE_STAFF)
-        return RoomSchema().dump(rooms.create_room(self.db, validated(RoomCreateSchema(), payload), caller, utc_now()))
+        return instance(RoomSchema).dump(rooms.create_room(self.db, validated(RoomCreateSchema, payload), caller, utc_now()))
 
     @rpc
     def get_room(self, room_id):
         self.caller.require(*STAFF_ROLES)
-        return RoomSchema().dump(rooms.get_room(self.db, room_id))
+        return instance(RoomSchema).dump(rooms.get_room(self.db, room_id))
 
     @rpc
     def list_rooms(self, query=None):
         self.caller.require(*STAFF_ROLES)
-        total, items = rooms.list_rooms(self.db, **validated(RoomQuerySchema(), query or {}))
-        return RoomPageSchema().dump({"total": total, "items": items})
+        total, items = rooms.list_rooms(self.db, **validated(RoomQuerySchema, query or {}))
+        return instance(RoomPageSchema).dump({"total": total, "items": items})
 
     @rpc
     def update_room(self, room_id, payload):
         caller = self.caller.require(*RESOURCE_STAFF)
-        room = rooms.update_room(self.db, room_id, validated(RoomUpdateSchema(), payload), utc_now())
+        room = rooms.update_room(self.db, room_id, validated(RoomUpdateSchema, payload), utc_now())
         self._recheck_upcoming(ROOM, room_id, caller)
-        return RoomSchema().dump(room)
+        return instance(RoomSchema).dump(room)
 
     # ---- equipment ----
 
     @rpc
     def register_equipment(self, payload):
         caller = self.caller.require(*RESOURCE_STAFF)
-        item = equipment.register_equipment(self.db, validated(EquipmentCreateSchema(), payload), caller, utc_now())
-        return EquipmentSchema().dump(item)
+        item = equipment.register_equipment(self.db, validated(EquipmentCreateSchema, payload), caller, utc_now())
+        return instance(EquipmentSchema).dump(item)
 
     @rpc
     def get_equipment(self, equipment_id):
         self.caller.require(*STAFF_ROLES)
-        return EquipmentSchema().dump(equipment.get_equipment(self.db, equipment_id))
+        return instance(EquipmentSchema).dump(equipment.get_equipment(self.db, equipment_id))
 
     @rpc
     def list_equipment(self, query=None):
         self.caller.require(*STAFF_ROLES)
-        total, items = equipment.list_equipment(self.db, **validated(EquipmentQuerySchema(), query or {}))
-        return EquipmentPageSchema().dump({"total": total, "items": items})
+        total, items = equipment.list_equipment(self.db, **validated(EquipmentQuerySchema, query or {}))
+        return instance(EquipmentPageSchema).dump({"total": total, "items": items})
 
     @rpc
     def check_out_equipment(self, equipment_id):
         caller = self.caller.require(*STAFF_ROLES)
-        return EquipmentSchema().dump(equipment.move(self.db, equipment_id, "check_out", caller, utc_now()))
+        return instance(EquipmentSchema).dump(equipment.move(self.db, equipment_id, "check_out", caller, utc_now()))
 
     @rpc
     def check_in_equipment(self, equipment_id):
         caller = self.caller.require(*STAFF_ROLES)
-        return EquipmentSchema().dump(equipment.move(self.db, equipment_id, "check_in", caller, utc_now()))
+        return instance(EquipmentSchema).dump(equipment.move(self.db, equipment_id, "check_in", caller, utc_now()))
 
     @rpc
     def open_maintenance(self, equipment_id, payload):
         caller = self.caller.require(*STAFF_ROLES)
-        request = validated(EquipmentMaintenanceOpenSchema(), payload)
+        request = validated(EquipmentMaintenanceOpenSchema, payload)
         item = equipment.open_maintenance(self.db, equipment_id, request, caller, utc_now())
         self._recheck_upcoming(EQUIPMENT, equipment_id, caller)
-        return EquipmentSchema().dump(item)
+        return instance(EquipmentSchema).dump(item)
 
     @rpc
     def close_maintenance(self, equipment_id, maintenance_id, payload):
         caller = self.caller.require(*RESOURCE_STAFF)
         item = equipment.close_maintenance(self.db, equipment_id, maintenance_id,
-                                           validated(EquipmentMaintenanceCloseSchema(), payload), caller, utc_now())
-        return EquipmentSchema().dump(item)
+                                           validated(EquipmentMaintenanceCloseSchema, payload), caller, utc_now())
+        return instance(EquipmentSchema).dump(item)
 
     @rpc
     def record_upgrade(self, equipment_id, payload):
         caller = self.caller.require(*RESOURCE_STAFF)
-        upgrade = validated(EquipmentUpgradeCreateSchema(), payload)
+        upgrade = validated(EquipmentUpgradeCreateSchema, payload)
         item = equipment.record_upgrade(self.db, equipment_id, upgrade, caller, utc_now())
-        return EquipmentSchema().dump(item)
+        return instance(EquipmentSchema).dump(item)
 
     @rpc
     def retire_equipment(self, equipment_id, payload):
         caller = self.caller.require(*RESOURCE_STAFF)
-        item = equipment.retire(self.db, equipment_id, validated(EquipmentRetirementSchema(), payload), caller,
+        item = equipment.retire(self.db, equipment_id, validated(EquipmentRetirementSchema, payload), caller,
                                 self.events.new, utc_now())
         self._recheck_upcoming(EQUIPMENT, equipment_id, caller)
-        return EquipmentSchema().dump(item)
+        return instance(EquipmentSchema).dump(item)
 
     # ---- materials ----
 
     @rpc
     def create_material(self, payload):
         caller = self.caller.require(*MATERIAL_AUTHORS)
-        material = materials.create_material(self.db, validated(MaterialCreateSchema(), payload), caller, utc_now())
-        return MaterialSchema().dump(material)
+        material = materials.create_material(self.db, validated(MaterialCreateSchema, payload), caller, utc_now())
+        return instance(MaterialSchema).dump(material)
 
     @rpc
     def get_material(self, material_id):
         self.caller.require(*STAFF_ROLES)
-        return MaterialSchema().dump(materials.get_material(self.db, material_id))
+        return instance(MaterialSchema).dump(materials.get_material(self.db, material_id))
 
     @rpc
     def list_materials(self, query=None):
         self.caller.require(*STAFF_ROLES)
-        total, items = materials.list_materials(self.db, **validated(MaterialQuerySchema(), query or {}))
-        return MaterialPageSchema().dump({"total": total, "items": items})
+        total, items = materials.list_materials(self.db, **validated(MaterialQuerySchema, query or {}))
+        return instance(MaterialPageSchema).dump({"total": total, "items": items})
 
     @rpc
     def update_material(self, material_id, payload):
         caller = self.caller.require(*MATERIAL_AUTHORS)
-        material = materials.edit_draft(self.db, material_id, validated(MaterialUpdateSchema(), payload), caller,
+        material = materials.edit_draft(self.db, material_id, validated(MaterialUpdateSchema, payload), caller,
                                         utc_now())
-        return MaterialSchema().dump(material)
+        return instance(MaterialSchema).dump(material)
 
     @rpc
     def attach_material_file(self, material_id, payload):
         caller = self.caller.require(*MATERIAL_AUTHORS)
-        material = material_files.attach(self.db, material_id, validated(MaterialFileUploadSchema(), payload), caller,
+        material = material_files.attach(self.db, material_id, validated(MaterialFileUploadSchema, payload), caller,
                                          utc_now(), self._max_file_bytes())
-        return MaterialSchema().dump(material)
+        return instance(MaterialSchema).dump(material)
 
     @rpc
     def get_material_file(self, material_id, version=None):
         self.caller.require(*STAFF_ROLES)
-        return MaterialFileDownloadSchema().dump(material_files.download(self.db, material_id, version))
+        return instance(MaterialFileDownloadSchema).dump(material_files.download(self.db, material_id, version))
 
     @rpc
     def get_material_version(self, material_id, version):
         self.caller.require(*STAFF_ROLES)
-        return MaterialVersionSchema().dump(materials.get_version(self.db, material_id, version))
+        return instance(MaterialVersionSchema).dump(materials.get_version(self.db, material_id, version))
 
     @rpc
     def request_review(self, material_id, payload):
         caller = self.caller.require(*MATERIAL_AUTHORS)
-        request = validated(MaterialReviewRequestSchema(), payload)
+        request = validated(MaterialReviewRequestSchema, payload)
         material = materials.submit_for_review(self.db, material_id, request, caller, utc_now())
-        return MaterialSchema().dump(material)
+        return instance(MaterialSchema).dump(material)
 
     @rpc
     def decide_review(self, material_id, payload):
         caller = self.caller.require(*STAFF_ROLES)
-        decision = validated(MaterialReviewDecisionSchema(), payload)
+        decision = validated(MaterialReviewDecisionSchema, payload)
         material = materials.decide_review(self.db, material_id, decision, caller, utc_now())
-        return MaterialSchema().dump(material)
+        return instance(MaterialSchema).dump(material)
 
     @rpc
     def comment_on_material(self, material_id, payload):
         caller = self.caller.require(*STAFF_ROLES)
-        text = validated(MaterialCommentCreateSchema(), payload)["text"]
-        return MaterialSchema().dump(materials.add_comment(self.db, material_id, text, caller, utc_now()))
+        text = validated(MaterialCommentCreateSchema, payload)["text"]
+        return instance(MaterialSchema).dump(materials.add_comment(self.db, material_id, text, caller, utc_now()))
 
     @rpc
     def publish_material(self, material_id, payload=None):
         caller = self.caller.require(*RESOURCE_STAFF)
-        publication = validated(MaterialPublicationSchema(), payload or {})
+        publication = validated(MaterialPublicationSchema, payload or {})
         material = materials.publish(self.db, material_id, publication, caller, self.events.new, utc_now())
-        return MaterialSchema().dump(material)
+        return instance(MaterialSchema).dump(material)
 
     @rpc
     def revise_material(self, material_id, payload):
         caller = self.caller.require(*MATERIAL_AUTHORS)
-        material = materials.revise(self.db, material_id, validated(MaterialRevisionCreateSchema(), payload), caller,
+        material = materials.revise(self.db, material_id, validated(MaterialRevisionCreateSchema, payload), caller,
                                     utc_now())
-        return MaterialSchema().dump(material)
+        return instance(MaterialSchema).dump(material)
 
     @rpc
     def retire_material(self, material_id, payload):
         caller = self.caller.require(*RESOURCE_STAFF)
-        reason = validated(MaterialRetirementSchema(), payload)["reason"]
-        return MaterialSchema().dump(materials.retire(self.db, material_id, reason, caller, utc_now()))
+        reason = validated(MaterialRetirementSchema, payload)["reason"]
+        return instance(MaterialSchema).dump(materials.retire(self.db, material_id, reason, caller, utc_now()))
 
     @rpc
     def flag_for_product_release(self, payload):
         self.caller.require(*RESOURCE_STAFF)
-        flagged = materials.flag_product_release(self.db, validated(ProductReleaseSchema(), payload), utc_now())
+        flagged = materials.flag_product_release(self.db, validated(ProductReleaseSchema, payload), utc_now())
         return {"material_ids": flagged}
 
     @handles("feedback", "EvaluationCompleted.v2", consumer="flag-materials-of-weak-topics")
@@ -351,34 +351,34 @@ class ResourcesService(PlatformService):
     @rpc
     def add_copy(self, material_id, payload):
         caller = self.caller.require(*RESOURCE_STAFF)
-        return CopySchema().dump(loans.add_copy(self.db, material_id, validated(CopyCreateSchema(), payload), caller,
+        return instance(CopySchema).dump(loans.add_copy(self.db, material_id, validated(CopyCreateSchema, payload), caller,
                                                 utc_now()))
 
     @rpc
     def list_copies(self, material_id, query=None):
         self.caller.require(*STAFF_ROLES)
-        total, items = loans.list_copies(self.db, material_id, **validated(PageQuerySchema(), query or {}))
-        return CopyPageSchema().dump({"total": total, "items": items})
+        total, items = loans.list_copies(self.db, material_id, **validated(PageQuerySchema, query or {}))
+        return instance(CopyPageSchema).dump({"total": total, "items": items})
 
     @rpc
     def lend_copy(self, material_id, copy_id, payload):
         caller = self.caller.require(*RESOURCE_STAFF)
-        copy = loans.lend(self.db, material_id, copy_id, validated(LoanCreateSchema(), payload), caller, utc_now())
-        return CopySchema().dump(copy)
+        copy = loans.lend(self.db, material_id, copy_id, validated(LoanCreateSchema, payload), caller, utc_now())
+        return instance(CopySchema).dump(copy)
 
     @rpc
     def return_copy(self, material_id, copy_id, payload=None):
         caller = self.caller.require(*RESOURCE_STAFF)
-        copy = loans.take_back(self.db, material_id, copy_id, validated(LoanReturnSchema(), payload or {}), caller,
+        copy = loans.take_back(self.db, material_id, copy_id, validated(LoanReturnSchema, payload or {}), caller,
                                utc_now())
-        return CopySchema().dump(copy)
+        return instance(CopySchema).dump(copy)
 
     @rpc
     def list_loans(self, query=None):
         self.caller.require(*STAFF_ROLES)
         total, items = loans.list_loans(self.db, utc_now().date().isoformat(),
-                                        **validated(LoanQuerySchema(), query or {}))
-        return LoanPageSchema().dump({"total": total, "items": items})
+                                        **validated(LoanQuerySchema, query or {}))
+        return instance(LoanPageSchema).dump({"total": total, "items": items})
 
     # ---- privacy ----
 

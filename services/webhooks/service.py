@@ -4,6 +4,7 @@ from nameko.dependency_providers import Config
 from shared.config import setting
 from shared.errors import validated
 from shared.events import utc_now
+from shared.schemas import instance
 from shared.shell import Events, PlatformService, Store, handles_all, rpc, singleton_timer
 
 from services.webhooks import deliveries, store, subscriptions
@@ -36,37 +37,37 @@ class WebhooksService(PlatformService):
     @rpc
     def create_subscription(self, payload):
         caller = self.caller.require(*INTEGRATORS)
-        subscription = subscriptions.create_subscription(self.db, validated(SubscriptionCreateSchema(), payload),
+        subscription = subscriptions.create_subscription(self.db, validated(SubscriptionCreateSchema, payload),
                                                          caller, self._policy(), utc_now())
-        return SubscriptionCreatedSchema().dump(subscription)
+        return instance(SubscriptionCreatedSchema).dump(subscription)
 
     @rpc
     def list_subscriptions(self, query=None):
         self.caller.require(*INTEGRATORS)
-        total, items = subscriptions.list_subscriptions(self.db, **validated(SubscriptionQuerySchema(), query or {}))
-        return SubscriptionPageSchema().dump({"total": total, "items": items})
+        total, items = subscriptions.list_subscriptions(self.db, **validated(SubscriptionQuerySchema, query or {}))
+        return instance(SubscriptionPageSchema).dump({"total": total, "items": items})
 
     @rpc
     def get_subscription(self, subscription_id):
         self.caller.require(*INTEGRATORS)
-        return SubscriptionSchema().dump(subscriptions.get_subscription(self.db, subscription_id))
+        return instance(SubscriptionSchema).dump(subscriptions.get_subscription(self.db, subscription_id))
 
     @rpc
     def pause_subscription(self, subscription_id):
         self.caller.require(*INTEGRATORS)
-        return SubscriptionSchema().dump(subscriptions.change_status(self.db, subscription_id, "pause", utc_now()))
+        return instance(SubscriptionSchema).dump(subscriptions.change_status(self.db, subscription_id, "pause", utc_now()))
 
     @rpc
     def resume_subscription(self, subscription_id):
         self.caller.require(*INTEGRATORS)
-        return SubscriptionSchema().dump(subscriptions.change_status(self.db, subscription_id, "resume", utc_now()))
+        return instance(SubscriptionSchema).dump(subscriptions.change_status(self.db, subscription_id, "resume", utc_now()))
 
     @rpc
     def list_deliveries(self, subscription_id, query=None):
         self.caller.require(*INTEGRATORS)
         total, items = deliveries.list_deliveries(self.db, subscription_id,
-                                                  **validated(WebhookDeliveryQuerySchema(), query or {}))
-        return WebhookDeliveryPageSchema().dump({"total": total, "items": items})
+                                                  **validated(WebhookDeliveryQuerySchema, query or {}))
+        return instance(WebhookDeliveryPageSchema).dump({"total": total, "items": items})
 
     @rpc
     def redrive_delivery(self, delivery_id):
@@ -74,7 +75,7 @@ class WebhooksService(PlatformService):
         now = utc_now()
         deliveries.redrive(self.db, delivery_id, now)
         deliveries.attempt(self.db, delivery_id, now, self._policy(), *self._retries())
-        return WebhookDeliverySchema().dump(deliveries.get_delivery(self.db, delivery_id))
+        return instance(WebhookDeliverySchema).dump(deliveries.get_delivery(self.db, delivery_id))
 
     def _policy(self):
         return TargetPolicy(allow_http=setting(self.config, "WEBHOOK_ALLOW_HTTP", int, default=0) == 1,

@@ -15,7 +15,7 @@ from shared.config import setting
 from shared.errors import Conflict, DomainError, NotFound, validated
 from shared.events import utc_now
 from shared.publisher import Unroutable
-from shared.schemas import DeadLetterQuerySchema, DeadLetterSchema, ReplayRequestSchema, ReplayResultSchema
+from shared.schemas import DeadLetterQuerySchema, DeadLetterSchema, ReplayRequestSchema, ReplayResultSchema, instance
 from shared.shell.handlers import DeadLetterConsumer, handles
 from shared.shell.providers import Caller, ConsumersReady, Events, Observability, Store
 from shared.shell.topology import PlatformRpc
@@ -80,7 +80,7 @@ class PlatformService:
     def replay_events(self, request):
         """Re-deliver published events to one subscriber's queue (a backfill); administrators only."""
         self.caller.require("admin")
-        request = validated(ReplayRequestSchema(), request)
+        request = validated(ReplayRequestSchema, request)
         if not self.events.publisher.queue_exists(request["queue"]):
             raise NotFound(f"no queue named {request['queue']}", {"queue": request["queue"]})
         try:
@@ -90,12 +90,12 @@ class PlatformService:
             raise NotFound(f"queue {request['queue']} is not bound to {exc.exchange} with its name as routing key",
                            {"queue": request["queue"], "exchange": exc.exchange, "replayed": exc.sent}) from None
         log.info("replayed %d event(s) to %s", sent, request["queue"])
-        return ReplayResultSchema().dump({"queue": request["queue"], "replayed": sent, "more": more})
+        return instance(ReplayResultSchema).dump({"queue": request["queue"], "replayed": sent, "more": more})
 
     @rpc
     def list_dead_letters(self, query=None):
         self.caller.require(*OPERATORS)
-        query = validated(DeadLetterQuerySchema(), query or {})
+        query = validated(DeadLetterQuerySchema, query or {})
         total, items = self.events.ledger.list(query["status"], query["limit"], query["offset"])
         return {"total": total, "items": DeadLetterSchema(many=True).dump(items)}
 
@@ -114,7 +114,7 @@ class PlatformService:
             raise Conflict(f"the queue {parked['queue']} is gone or not bound to {exc.exchange}; the event stays parked",
                            {"queue": parked["queue"]}) from None
         ledger.mark_redriven(dead_letter_id)
-        return DeadLetterSchema().dump(ledger.get(dead_letter_id))
+        return instance(DeadLetterSchema).dump(ledger.get(dead_letter_id))
 
     @DeadLetterConsumer.decorator()
     def park_dead_letter(self, body, death):

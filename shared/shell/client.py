@@ -10,6 +10,7 @@ come back as their own classes.
 import logging
 import queue
 import socket
+import sys
 
 from kombu import Connection
 from kombu.exceptions import OperationalError
@@ -23,6 +24,12 @@ from shared.shell.providers import IDENTITY_HEADER
 from shared.shell.topology import StandaloneReplyListener
 
 log = logging.getLogger(__name__)
+
+# Outside eventlet kombu tries `import librabbitmq` for every Connection it builds, and nameko's
+# publisher builds one per call to find its pooled producer: the failing import searched sys.path
+# on every call, a tenth of a gateway read. The package is never installed; a None entry in
+# sys.modules makes that import fail at once.
+sys.modules.setdefault("librabbitmq", None)
 
 UNREACHABLE = (UnknownService, OperationalError, OSError, socket.timeout, ConnectionError)
 
