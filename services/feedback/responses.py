@@ -6,10 +6,20 @@ moment only one gets in, the other is a Conflict. The respondent entry holds no 
 reference to the response, and an anonymous response holds no learner id and only the day it
 was given, so nothing joins the two.
 
+The two are separate writes, so a crash between them must neither lose the answer nor let it
+count twice. The entry is therefore first written as a claim naming the response about to be
+written (`pending`, `claimed_at`), and settled to the bare entry once that response is stored.
+A claim left by a crash is resolved when it is stale, by the learner's next attempt or by the
+survey round: if its response was stored the claim is settled, otherwise it is released (or taken
+over by the new attempt) so the learner can answer. The link exists only while an answer is
+being written or until a crashed one is resolved.
+
 Each response is written with its events in one insert: FeedbackSubmitted.v2 always, and
 FeedbackSubmitted.v1 beside it for a named learner's response that rates the four standard
 sections (for consumers that have not moved to v2).
 """
+from datetime import timedelta
+
 from pymongo.errors import DuplicateKeyError
 
 from shared.errors import Conflict, Forbidden, InvalidInput
@@ -21,6 +31,9 @@ from services.feedback.surveys import (LEARNER, managed_survey, require_answerab
 from services.feedback.store import RESPONDENTS, RESPONSES
 
 ONLINE = "online"
+# Longer than any caller waits for an answer to be written: a claim this old belongs to an
+# attempt that crashed, never to one that can still finish.
+CLAIM_STALE_AFTER = timedelta(minutes=2)
 
 
 def submit(db, survey_id, request, actor, new_event, now):
@@ -54,23 +67,57 @@ def insert_response(db, survey, answers, respondent, learner_id, channel, new_ev
                     source=None, recorded_by=None):
     """Write one response and its events; with `claim`, only if the learner has not answered yet."""
     anonymous = survey["anonymous"]
-    if claim:
-        try:
-            db[RESPONDENTS].insert_one({"_id": respondent_id(survey["_id"], learner_id), "survey_id": survey["_id"],
-                                        "learner_id": learner_id})
-        except DuplicateKeyError:
-            raise Conflict("you have answered this survey already", {"survey_id": survey["_id"]}) from None
     response = new_response(survey, answers, respondent, None if anonymous else learner_id, channel,
                             now.replace(hour=0, minute=0, second=0, microsecond=0) if anonymous else now,
                             source, recorded_by)
     response["outbox"] = submitted_events(survey, response, new_event)
+    entry_id = respondent_id(survey["_id"], learner_id)
+    if claim:
+        claim_answer(db, survey["_id"], learner_id, response["_id"], now)
     try:
         db[RESPONSES].insert_one(response)
     except Exception:
         if claim:  # give the learner their answer back rather than lose it
-            db[RESPONDENTS].delete_one({"_id": respondent_id(survey["_id"], learner_id)})
+            db[RESPONDENTS].delete_one({"_id": entry_id, "pending": response["_id"]})
         raise
+    if claim:
+        settle(db, entry_id, response["_id"])
     return response
+
+
+def claim_answer(db, survey_id, learner_id, response_id, now):
+    """Enter the learner as answering with `response_id`; Conflict if they have answered, or an
+    answer of theirs is being written. A stale claim is resolved first (see the module's doc)."""
+    entry_id = respondent_id(survey_id, learner_id)
+    try:
+        db[RESPONDENTS].insert_one({"_id": entry_id, "survey_id": survey_id, "learner_id": learner_id,
+                                    "pending": response_id, "claimed_at": now})
+        return
+    except DuplicateKeyError:
+        entry = db[RESPONDENTS].find_one({"_id": entry_id}) or {}
+    stale = entry.get("pending") and entry["claimed_at"] < now - CLAIM_STALE_AFTER
+    if stale and not db[RESPONSES].find_one({"_id": entry["pending"]}, {"_id": 1}):
+        taken = db[RESPONDENTS].update_one({"_id": entry_id, "pending": entry["pending"]},
+                                           {"$set": {"pending": response_id, "claimed_at": now}})
+        if taken.modified_count == 1:
+            return
+    elif stale:
+        settle(db, entry_id, entry["pending"])
+    raise Conflict("you have answered this survey already", {"survey_id": survey_id})
+
+
+def settle(db, entry_id, response_id):
+    """The response is stored: the respondent entry keeps nothing that points at it."""
+    db[RESPONDENTS].update_one({"_id": entry_id, "pending": response_id}, {"$unset": {"pending": "", "claimed_at": ""}})
+
+
+def resolve_stale_claims(db, now):
+    """Settle the claims of crashed attempts whose response was stored; release the others."""
+    for entry in db[RESPONDENTS].find({"pending": {"$exists": True}, "claimed_at": {"$lt": now - CLAIM_STALE_AFTER}}):
+        if db[RESPONSES].find_one({"_id": entry["pending"]}, {"_id": 1}):
+            settle(db, entry["_id"], entry["pending"])
+        else:
+            db[RESPONDENTS].delete_one({"_id": entry["_id"], "pending": entry["pending"]})
 
 
 def new_response(survey, answers, respondent, learner_id, channel, submitted_at, source=None, recorded_by=None):

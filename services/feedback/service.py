@@ -57,9 +57,11 @@ class FeedbackService(PlatformService):
 
     @singleton_timer(setting(None, "FEEDBACK_TIMER_INTERVAL_SECONDS", float, default=300))
     def survey_round(self):
-        """Open due follow-ups, close surveys past their end, send invitations and reminders."""
+        """Open due follow-ups, close surveys past their end, resolve answers a crash left half
+        written, send invitations and reminders."""
         now, rules, notifier = utc_now(), self._rules(), notifier_from_env(notices=self.db[store.NOTICES])
         surveys.due_transitions(self.db, now)
+        responses.resolve_stale_claims(self.db, now)
         messages.send_due(self.db, notifier, self._contacts, rules, now)
         invitations.send_due(self.db, notifier, self._contacts, rules, now)
 

@@ -1,13 +1,15 @@
 """Interface tests of surveys and responses through feedback's real entrypoints, broker and store:
 opening from SessionCompleted.v1, who may answer, once, anonymity and the minimum group size."""
 import json
+from datetime import timedelta
 
 import pytest
 
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
-from shared.events import make_envelope
+from shared.events import make_envelope, utc_now
 from shared.testing import deliver, rpc_to, run_together
 
+from services.feedback import responses
 from services.feedback.service import FeedbackService
 from services.feedback.store import RESPONDENTS, RESPONSES, SURVEYS
 from services.feedback.tests.conftest import SUPERVISOR, TRAINER, OTHER_TRAINER, completed_session, learner
@@ -82,6 +84,60 @@ def test_the_same_learner_answering_twice_at_the_same_moment_gives_one_response(
     assert all(isinstance(outcome, Conflict) for outcome in outcomes if not isinstance(outcome, dict))
     assert db(feedback)[RESPONSES].count_documents({"survey_id": survey_id}) == 1
     assert db(feedback)[RESPONDENTS].count_documents({"survey_id": survey_id}) == 1
+
+
+class Killed(BaseException):
+    """The process dies here: nothing after this line runs, no handler cleans up."""
+
+
+def crash(*args, **kwargs):
+    raise Killed()
+
+
+class DiesWritingResponses:
+    """The feedback store as a process sees it that is killed while writing a response."""
+
+    def __init__(self, db):
+        self.db = db
+
+    def __getitem__(self, name):
+        return type("Dying", (), {"insert_one": staticmethod(crash)})() if name == RESPONSES else self.db[name]
+
+
+def test_an_answer_cut_short_by_a_crash_is_neither_lost_nor_counted_twice(feedback, as_, db, complete, monkeypatch):
+    survey_id = complete(feedback, "session-1", {"ada": "present", "grace": "present", "kurt": "present"})
+    store = db(feedback)
+    survey = store[SURVEYS].find_one({"_id": survey_id})
+    earlier = utc_now() - responses.CLAIM_STALE_AFTER - timedelta(seconds=1)
+
+    def answer_then_die(learner_id, when, target):
+        with pytest.raises(Killed):
+            responses.insert_response(target, survey, answers()["answers"], respondent="learner", learner_id=learner_id,
+                                      channel="online", new_event=make_envelope, now=when, claim=True)
+
+    # Killed after claiming, before the response was stored: the answer was never recorded.
+    answer_then_die("ada", earlier, DiesWritingResponses(store))
+    # Killed after the response was stored, before the claim was settled: it counts.
+    with monkeypatch.context() as patched:
+        patched.setattr(responses, "settle", crash)
+        answer_then_die("grace", earlier, store)
+    # Killed a moment ago: that attempt may still be finishing.
+    answer_then_die("kurt", utc_now(), DiesWritingResponses(store))
+
+    assert as_(feedback, learner("ada")).submit_response(survey_id, answers())["survey_id"] == survey_id
+    with pytest.raises(Conflict):
+        as_(feedback, learner("grace")).submit_response(survey_id, answers())
+    with pytest.raises(Conflict):
+        as_(feedback, learner("kurt")).submit_response(survey_id, answers())
+
+    assert store[RESPONSES].count_documents({"survey_id": survey_id}) == 2  # ada's and grace's, once each
+    assert [set(entry) for entry in store[RESPONDENTS].find({"learner_id": {"$in": ["ada", "grace"]}})] == [
+        {"_id", "survey_id", "learner_id"}] * 2  # settled: nothing points at a response any more
+    # Kurt's claim is released by the survey round once it is stale, and he can answer.
+    responses.resolve_stale_claims(store, utc_now() + responses.CLAIM_STALE_AFTER * 2)
+    assert store[RESPONDENTS].count_documents({"learner_id": "kurt"}) == 0
+    as_(feedback, learner("kurt")).submit_response(survey_id, answers())
+    assert store[RESPONSES].count_documents({"survey_id": survey_id}) == 3
 
 
 def test_bad_answers_are_refused_with_field_messages_and_write_nothing(feedback, as_, db, complete):
