@@ -51,5 +51,6 @@ class CheckIn(MethodView):
     @blp.arguments(CheckInSchema)
     @blp.alt_response(200, schema=EnrolmentSchema, success=True)
     def post(self, request, session_id):
-        """Check yourself in with the room's code (enrolled learners only; the first check-in counts)."""
+        """Check yourself in with the room's code (enrolled learners only; the first check-in counts;
+        five guesses at each code, then 409 until the trainer opens a new one)."""
         return call("delivery", "check_in", session_id, request)

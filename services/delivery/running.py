@@ -21,6 +21,7 @@ from services.delivery.store import ENROLMENTS, INTERACTIONS, SESSIONS
 
 RUNNING = ("in_progress", "completed")  # attendance may be corrected after completion
 CHECK_IN_OPEN = ("ready", "in_progress")
+MAX_CODE_GUESSES = 5  # per learner and code: one chance in 200,000 of guessing a six-digit code
 LOGGING = ("ready", "in_progress", "completed")
 
 
@@ -74,18 +75,24 @@ def open_check_in(db, session_id, actor, now, minutes):
 
 
 def check_in(db, session_id, code, actor, new_event, now, late_after_minutes):
-    """The calling learner checks themselves in: present, or late past the grace period."""
+    """The calling learner checks themselves in: present, or late past the grace period. Each
+    learner has MAX_CODE_GUESSES at each code, so a code cannot be guessed from outside the room."""
     session = get_session(db, session_id)
     require_state(session, CHECK_IN_OPEN, "check in")
-    opened = session.get("check_in")
-    if not opened or opened["expires_at"] < now or not hmac.compare_digest(opened["code"], code):
-        raise InvalidInput("wrong or expired check-in code; ask your trainer for the current one",
-                           {"fields": {"code": ["wrong or expired"]}})
     enrolment = db[ENROLMENTS].find_one({"session_id": session_id, "learner_id": actor["id"], "status": "enrolled"})
     if enrolment is None:
         raise Forbidden("only learners enrolled in the session check in", {"session_id": session_id})
     if enrolment.get("checked_in_at"):
         return enrolment  # checked in already: the first time counts
+    opened = session.get("check_in")
+    if not opened or opened["expires_at"] < now:
+        raise InvalidInput("the check-in is closed; ask your trainer to open it", {"fields": {"code": ["expired"]}})
+    if not spend_guess(db, enrolment["_id"], opened["opened_at"]):
+        raise Conflict(f"{MAX_CODE_GUESSES} wrong codes: ask your trainer to check you in or open a new check-in",
+                       {"session_id": session_id, "wrong_codes": MAX_CODE_GUESSES})
+    if not hmac.compare_digest(opened["code"], code):
+        raise InvalidInput("wrong check-in code; ask your trainer for the current one",
+                           {"fields": {"code": ["wrong"]}})
     late = now > session["starts_at"] + timedelta(minutes=late_after_minutes)
     attendance = {"status": "late" if late else "present", "participation_score": None, "notes": "",
                   "checked_in_at": now, "recorded_by": actor["id"], "recorded_at": now}
@@ -96,6 +103,21 @@ def check_in(db, session_id, code, actor, new_event, now, late_after_minutes):
                         attendance, session_id=session_id, learner_id=actor["id"]))),
         return_document=ReturnDocument.AFTER)
     return written or db[ENROLMENTS].find_one({"_id": enrolment["_id"]})
+
+
+def spend_guess(db, enrolment_id, code_opened_at):
+    """Take one of the learner's guesses at the code opened at `code_opened_at`; False when they
+    have none left. Each guess is a conditional update, so parallel guesses cannot exceed it."""
+    for _ in range(2):  # a parallel first guess may start the count between our two updates
+        if db[ENROLMENTS].update_one({"_id": enrolment_id, "code_guesses.opened_at": code_opened_at,
+                                      "code_guesses.count": {"$lt": MAX_CODE_GUESSES}},
+                                     {"$inc": {"code_guesses.count": 1}}).modified_count:
+            return True
+        if db[ENROLMENTS].update_one({"_id": enrolment_id, "code_guesses.opened_at": {"$ne": code_opened_at}},
+                                     {"$set": {"code_guesses": {"opened_at": code_opened_at, "count": 1}}}
+                                     ).modified_count:
+            return True
+    return False
 
 
 def log_interaction(db, session_id, request, actor, now):

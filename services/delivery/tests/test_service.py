@@ -491,6 +491,27 @@ def test_a_learner_checking_in_from_several_devices_at_once_is_recorded_once(as_
     assert len(events.collect(1.0, where=lambda e: e["type"] == "AttendanceRecorded.v1")) == 1
 
 
+def test_a_check_in_code_cannot_be_guessed_even_by_guessing_in_parallel(as_, delivery):
+    session = session_in_progress(as_)
+    as_(learner("bob")).enrol(session["id"], {})
+    code = as_(TRAINER).open_check_in(session["id"])["code"]
+    wrong = [f"{(int(code) + n) % 10 ** 6:06d}" for n in range(1, 9)]
+    proxies = [rpc_to(delivery, learner("bob")) for _ in range(8)]
+    clients = [proxy.start() for proxy in proxies]
+    try:
+        outcomes = run_together(8, lambda index: clients[index].check_in(session["id"], {"code": wrong[index]}))
+    finally:
+        for proxy in proxies:
+            proxy.stop()
+
+    assert sorted(type(outcome).__name__ for outcome in outcomes) == ["Conflict"] * 3 + ["InvalidInput"] * 5
+    with pytest.raises(Conflict) as refused:  # the right code too, once the guesses are spent
+        as_(learner("bob")).check_in(session["id"], {"code": code})
+    assert refused.value.details["wrong_codes"] == 5
+    fresh = as_(TRAINER).open_check_in(session["id"])["code"]  # a new code: new guesses
+    assert as_(learner("bob")).check_in(session["id"], {"code": fresh})["attendance"]["status"] in ("present", "late")
+
+
 # ---- calendars and erasure -----------------------------------------------------------------
 
 def test_calendar_feeds_are_per_trainer_and_per_learner(as_, delivery):
