@@ -90,7 +90,8 @@ class Upgrades(MethodView):
     @blp.alt_response(201, schema=EquipmentSchema, success=True)
     def post(self, upgrade, equipment_id):
         """Record an upgrade (optionally a new model) of an asset in service."""
-        return call("resources", "record_upgrade", equipment_id, instance(EquipmentUpgradeCreateSchema).dump(upgrade)), 201
+        upgrade = instance(EquipmentUpgradeCreateSchema).dump(upgrade)
+        return call("resources", "record_upgrade", equipment_id, upgrade), 201
 
 
 @blp.route("/equipment/<equipment_id>/retirement")

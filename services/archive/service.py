@@ -60,7 +60,7 @@ class ArchiveService(PlatformService):
         caller = self.caller.require()
         reason = validated(ReadQuerySchema, query or {})["reason"]
         return instance(LearnerSchema).dump(reading.read_learner(self.db, self._keyring(), learner_id, caller, reason,
-                                                         utc_now()))
+                                                                 utc_now()))
 
     @rpc
     def update_learner(self, learner_id, payload):
@@ -94,7 +94,7 @@ class ArchiveService(PlatformService):
         caller = self.caller.require(*ERASERS)
         reason = validated(ErasureRequestSchema, payload)["reason"]
         return instance(ErasureSchema).dump(erasure.erase_learner(self.db, self._keyring(), learner_id, caller, reason,
-                                                          self.events.new, utc_now()))
+                                                                  self.events.new, utc_now()))
 
     @handles("archive", "LearnerErased.v1", consumer="forget-erased-learners")
     def on_learner_erased(self, envelope, data):
@@ -106,24 +106,27 @@ class ArchiveService(PlatformService):
     def get_archive(self, learner_id, query=None):
         caller, reason = self._reader(query)
         return instance(ArchiveSchema).dump(reading.read_archive(self.db, self._keyring(), learner_id, caller, reason,
-                                                         utc_now()))
+                                                                 utc_now()))
 
     @rpc
     def export_archive(self, learner_id, query=None):
         caller, reason = self._reader(query)
-        return instance(PersonalDataExportSchema).dump(reading.personal_data_export(self.db, self._keyring(), learner_id,
-                                                                            caller, reason, utc_now()))
+        return instance(PersonalDataExportSchema).dump(
+            reading.personal_data_export(self.db, self._keyring(), learner_id,
+                                         caller, reason, utc_now()))
 
     @rpc
     def export_archive_csv(self, learner_id, query=None):
         caller, reason = self._reader(query)
-        return instance(FileSchema).dump(reading.csv_export(self.db, self._keyring(), learner_id, caller, reason, utc_now()))
+        return instance(FileSchema).dump(
+            reading.csv_export(self.db, self._keyring(), learner_id, caller, reason, utc_now()))
 
     @rpc
     def transcript(self, learner_id, query=None):
         caller, reason = self._reader(query)
-        return instance(FileSchema).dump(reading.transcript(self.db, self._keyring(), learner_id, caller, reason, utc_now(),
-                                                    setting(self.config, "TRANSCRIPT_FONT", default="")))
+        return instance(FileSchema).dump(
+            reading.transcript(self.db, self._keyring(), learner_id, caller, reason, utc_now(),
+                               setting(self.config, "TRANSCRIPT_FONT", default="")))
 
     @rpc
     def learner_statements(self, learner_id, query=None):
@@ -142,7 +145,7 @@ class ArchiveService(PlatformService):
         audit.record(self.db, caller, "search", query["learner_id"], query["reason"], utc_now(),
                      {"filters": audit.filters(query), "total": total})
         return instance(SearchResultSchema).dump({"total": total, "items": items, "classified_by": query["classify_by"],
-                                          "classes": classes})
+                                                  "classes": classes})
 
     @rpc
     def analytics(self, query=None):

@@ -48,7 +48,8 @@ class AssessmentService(PlatformService):
     def revise_question(self, question_id, payload):
         caller = self.caller.require(*AUTHORS)
         revision = validated(BankQuestionRevisionSchema, payload)
-        return instance(BankQuestionSchema).dump(questions.revise_question(self.db, question_id, revision, caller, utc_now()))
+        return instance(BankQuestionSchema).dump(
+            questions.revise_question(self.db, question_id, revision, caller, utc_now()))
 
     @rpc
     def retire_question(self, question_id):
@@ -120,7 +121,8 @@ class AssessmentService(PlatformService):
     def save_answers(self, exam_id, attempt_id, payload):
         caller = self.caller.require(LEARNER)
         answers = validated(AttemptAnswersSchema, payload)["answers"]
-        return instance(AttemptSchema).dump(attempts.save_answers(self.db, exam_id, attempt_id, answers, caller, utc_now()))
+        return instance(AttemptSchema).dump(
+            attempts.save_answers(self.db, exam_id, attempt_id, answers, caller, utc_now()))
 
     @rpc
     def submit_attempt(self, exam_id, attempt_id, payload=None):
@@ -133,7 +135,8 @@ class AssessmentService(PlatformService):
     def hand_in(self, exam_id, payload):
         caller = self.caller.require(LEARNER)
         work = validated(AttemptWorkSchema, payload)
-        return instance(AttemptSchema).dump(attempts.hand_in(self.db, exam_id, work, caller, utc_now(), self.events.new))
+        return instance(AttemptSchema).dump(
+            attempts.hand_in(self.db, exam_id, work, caller, utc_now(), self.events.new))
 
     @rpc
     def get_attempt(self, exam_id, attempt_id):
@@ -162,12 +165,14 @@ class AssessmentService(PlatformService):
     def grade_attempt(self, exam_id, attempt_id, payload):
         caller = self.caller.require(*GRADERS)
         marks = validated(ResultGradeSchema, payload)
-        return instance(ResultSchema).dump(results.grade_attempt(self.db, exam_id, attempt_id, marks, caller, utc_now()))
+        return instance(ResultSchema).dump(
+            results.grade_attempt(self.db, exam_id, attempt_id, marks, caller, utc_now()))
 
     @rpc
     def import_results(self, exam_id, csv_text):
         caller = self.caller.require(*GRADERS)
-        return instance(ResultImportSchema).dump(results_entry.import_results(self.db, exam_id, csv_text, caller, utc_now()))
+        return instance(ResultImportSchema).dump(
+            results_entry.import_results(self.db, exam_id, csv_text, caller, utc_now()))
 
     @rpc
     def release_results(self, exam_id, payload=None):
@@ -231,7 +236,7 @@ class AssessmentService(PlatformService):
         caller = self.caller.require(*GRADERS)
         note = validated(RemediationCloseSchema, payload)["note"]
         return instance(RemediationSchema).dump(remediations.close_remediation(self.db, remediation_id, note, caller,
-                                                                       utc_now()))
+                                                                               utc_now()))
 
     @rpc
     def grant_awards(self, exam_id):

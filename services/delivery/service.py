@@ -96,7 +96,8 @@ class DeliveryService(PlatformService):
             total, items = sessions.list_sessions(self.db, now, days, **query)
             return instance(PublicSessionPageSchema).dump({"total": total, "items": items})
         total, items = sessions.list_sessions(self.db, now, days, **query)
-        return instance(SessionPageSchema).dump({"total": total, "items": [sessions.view(item, now, days) for item in items]})
+        return instance(SessionPageSchema).dump(
+            {"total": total, "items": [sessions.view(item, now, days) for item in items]})
 
     @rpc
     def reschedule_session(self, session_id, payload):
@@ -161,7 +162,8 @@ class DeliveryService(PlatformService):
         caller = self.caller.require()
         request = validated(EnrolSchema, payload or {})
         placed = enrolment.enrol(self.db, session_id, request["learner_id"], caller, self.events.new, utc_now())
-        return instance(EnrolmentSchema).dump(enrolment.with_position(placed, sessions.get_session(self.db, session_id)))
+        return instance(EnrolmentSchema).dump(
+            enrolment.with_position(placed, sessions.get_session(self.db, session_id)))
 
     @rpc
     def import_enrolments(self, session_id, csv_text):
@@ -232,7 +234,8 @@ class DeliveryService(PlatformService):
     def log_interaction(self, session_id, payload):
         caller = self.caller.require()
         request = validated(InteractionCreateSchema, payload)
-        return instance(InteractionSchema).dump(running.log_interaction(self.db, session_id, request, caller, utc_now()))
+        return instance(InteractionSchema).dump(
+            running.log_interaction(self.db, session_id, request, caller, utc_now()))
 
     @rpc
     def list_interactions(self, session_id, query=None):

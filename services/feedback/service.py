@@ -71,7 +71,8 @@ class FeedbackService(PlatformService):
     def create_questionnaire(self, payload):
         caller = self.caller.require(*AUTHORS)
         request = validated(QuestionnaireCreateSchema, payload)
-        return instance(QuestionnaireSchema).dump(questionnaires.create_questionnaire(self.db, request, caller, utc_now()))
+        return instance(QuestionnaireSchema).dump(
+            questionnaires.create_questionnaire(self.db, request, caller, utc_now()))
 
     @rpc
     def get_questionnaire(self, questionnaire_id):
@@ -135,25 +136,25 @@ class FeedbackService(PlatformService):
     def survey_report(self, survey_id):
         caller = self.caller.require(*STAFF_ROLES)
         return instance(SurveyReportSchema).dump(analysis.survey_report(self.db, survey_id, caller,
-                                                                self._rules().min_group_size))
+                                                                        self._rules().min_group_size))
 
     @rpc
     def survey_text_analysis(self, survey_id):
         caller = self.caller.require(*STAFF_ROLES)
         return instance(TextAnalysisSchema).dump(analysis.text_analysis(self.db, caller, self._rules().min_group_size,
-                                                                survey_id=survey_id))
+                                                                        survey_id=survey_id))
 
     @rpc
     def trends(self, query):
         caller = self.caller.require(*STAFF_ROLES)
         return instance(TrendSchema).dump(analysis.trends(self.db, caller, self._rules().min_group_size,
-                                                  **validated(ScopeQuerySchema, query or {})))
+                                                          **validated(ScopeQuerySchema, query or {})))
 
     @rpc
     def text_analysis(self, query):
         caller = self.caller.require(*STAFF_ROLES)
         return instance(TextAnalysisSchema).dump(analysis.text_analysis(self.db, caller, self._rules().min_group_size,
-                                                                **validated(ScopeQuerySchema, query or {})))
+                                                                        **validated(ScopeQuerySchema, query or {})))
 
     # ---- supervisors and peers (level 3) ----
 
@@ -220,7 +221,7 @@ class FeedbackService(PlatformService):
     def refresh_evaluation(self, evaluation_id):
         caller = self.caller.require(*EVALUATORS)
         return instance(EvaluationSchema).dump(evaluations.refresh_evaluation(self.db, evaluation_id, caller,
-                                                                      self._rules().min_group_size, utc_now()))
+                                                                              self._rules().min_group_size, utc_now()))
 
     @rpc
     def complete_evaluation(self, evaluation_id, payload=None):
@@ -243,15 +244,15 @@ class FeedbackService(PlatformService):
     def get_improvement_action(self, action_id):
         self.caller.require(*STAFF_ROLES)
         return instance(ImprovementActionSchema).dump(actions.action_view(actions.get_action(self.db, action_id),
-                                                                  utc_now().date()))
+                                                                          utc_now().date()))
 
     @rpc
     def list_improvement_actions(self, query=None):
         self.caller.require(*STAFF_ROLES)
         total, items = actions.list_actions(self.db, **validated(ImprovementActionQuerySchema, query or {}))
         today = utc_now().date()
-        return instance(ImprovementActionPageSchema).dump({"total": total,
-                                                   "items": [actions.action_view(item, today) for item in items]})
+        items = [actions.action_view(item, today) for item in items]
+        return instance(ImprovementActionPageSchema).dump({"total": total, "items": items})
 
     @rpc
     def move_improvement_action(self, action_id, move, payload=None):

@@ -80,7 +80,7 @@ class PlanningService(PlatformService):
     def create_plan(self, payload):
         caller = self.caller.require(*AUTHORS)
         return instance(PlanSchema).dump(plans.create_plan(self.db, validated(PlanCreateSchema, payload), caller,
-                                                   **self._rules()))
+                                                           **self._rules()))
 
     @rpc
     def get_plan(self, plan_id):
@@ -108,13 +108,15 @@ class PlanningService(PlatformService):
     def approve_plan(self, plan_id, payload=None):
         caller = self.caller.require("manager")
         decision = validated(DecisionSchema, payload or {})
-        return instance(PlanSchema).dump(plans.approve_plan(self.db, plan_id, caller, decision["comment"], self.events.new))
+        return instance(PlanSchema).dump(
+            plans.approve_plan(self.db, plan_id, caller, decision["comment"], self.events.new))
 
     @rpc
     def reject_plan(self, plan_id, payload=None):
         caller = self.caller.require("manager")
         decision = validated(RejectionSchema, payload or {})
-        return instance(PlanSchema).dump(plans.reject_plan(self.db, plan_id, caller, decision["comment"], self.events.new))
+        return instance(PlanSchema).dump(
+            plans.reject_plan(self.db, plan_id, caller, decision["comment"], self.events.new))
 
     @rpc
     def revise_plan(self, plan_id, payload):

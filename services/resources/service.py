@@ -168,7 +168,8 @@ class ResourcesService(PlatformService):
     @rpc
     def create_room(self, payload):
         caller = self.caller.require(*RESOURCE_STAFF)
-        return instance(RoomSchema).dump(rooms.create_room(self.db, validated(RoomCreateSchema, payload), caller, utc_now()))
+        return instance(RoomSchema).dump(
+            rooms.create_room(self.db, validated(RoomCreateSchema, payload), caller, utc_now()))
 
     @rpc
     def get_room(self, room_id):
@@ -351,8 +352,9 @@ class ResourcesService(PlatformService):
     @rpc
     def add_copy(self, material_id, payload):
         caller = self.caller.require(*RESOURCE_STAFF)
-        return instance(CopySchema).dump(loans.add_copy(self.db, material_id, validated(CopyCreateSchema, payload), caller,
-                                                utc_now()))
+        return instance(CopySchema).dump(
+            loans.add_copy(self.db, material_id, validated(CopyCreateSchema, payload), caller,
+                           utc_now()))
 
     @rpc
     def list_copies(self, material_id, query=None):

@@ -55,12 +55,14 @@ class WebhooksService(PlatformService):
     @rpc
     def pause_subscription(self, subscription_id):
         self.caller.require(*INTEGRATORS)
-        return instance(SubscriptionSchema).dump(subscriptions.change_status(self.db, subscription_id, "pause", utc_now()))
+        return instance(SubscriptionSchema).dump(
+            subscriptions.change_status(self.db, subscription_id, "pause", utc_now()))
 
     @rpc
     def resume_subscription(self, subscription_id):
         self.caller.require(*INTEGRATORS)
-        return instance(SubscriptionSchema).dump(subscriptions.change_status(self.db, subscription_id, "resume", utc_now()))
+        return instance(SubscriptionSchema).dump(
+            subscriptions.change_status(self.db, subscription_id, "resume", utc_now()))
 
     @rpc
     def list_deliveries(self, subscription_id, query=None):
