@@ -170,6 +170,21 @@ class Notifier:
         return channel.send(message)
 
 
+def recipients_of(contact):
+    """Where a person's email and SMS go, from the contact details the archive gave (or None)."""
+    contact = contact or {}
+    return {EMAIL: [contact["email"]] if contact.get("email") else [],
+            SMS: [contact["phone"]] if contact.get("phone") else []}
+
+
+def send_to_contact(notifier, channel, message, contact):
+    """Send a message to one person as a Delivery dict; skipped when the archive had no contact
+    details for them (`contact` None)."""
+    if contact is None:
+        return Delivery(channel, SKIPPED, 0, "the archive has no contact details for this person").as_dict()
+    return notifier.send(channel, message).as_dict()
+
+
 def notifier_from_env(notices=None, environ=None, sleep=time.sleep):
     """A Notifier with every channel the environment configures (and notices, given their collection)."""
     env = os.environ if environ is None else environ

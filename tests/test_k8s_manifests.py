@@ -406,7 +406,7 @@ def test_services_run_their_nameko_class_with_their_own_credentials(objects):
         assert settings["DECLARE_SHARED_TOPOLOGY"] == "0", name
         if name == "feedback":
             assert settings["FEEDBACK_PUBLIC_URL"].startswith("http")
-        if name in ("planning", "delivery", "feedback"):  # email, SMS and IM channels, when configured
+        if name in ("planning", "delivery", "feedback", "resources"):  # email, SMS and IM channels, when configured
             assert {"name": f"{name}-notifications", "optional": True} in [
                 ref.get("secretRef") for ref in container["envFrom"]], name
 

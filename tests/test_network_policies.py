@@ -11,7 +11,7 @@ from tests.k8s_render import of_kind, render
 NAMESPACE = "training"
 SERVICES = ["planning", "delivery", "assessment", "feedback", "resources", "archive", "webhooks"]
 # Services that send email (SMTP) and SMS/IM webhooks (HTTPS) to people.
-NOTIFYING = ["planning", "delivery", "feedback"]
+NOTIFYING = ["planning", "delivery", "feedback", "resources"]
 
 
 class Pod:

@@ -13,7 +13,7 @@ from typing import Callable
 from zoneinfo import ZoneInfo
 
 from shared.claims import SENT, send_once
-from shared.notifications import EMAIL, SKIPPED, SMS, Delivery, Message
+from shared.notifications import EMAIL, SMS, Message, recipients_of, send_to_contact
 
 from services.delivery import checklist
 from services.delivery.invitations import invitation
@@ -54,15 +54,9 @@ def notify(db, session, learner_ids, key, kind, post, now, reason=None):
         message = compose(session, kind, enrolment, contact, post.organizer, now, reason)
         for channel in channels:
             outcome = send_once(db[ENROLMENTS], enrolment["_id"], f"messages.{key}.{channel}",
-                                lambda: deliver(post.notifier, channel, message, contact), now, CLAIM_TIMEOUT)
+                                lambda: send_to_contact(post.notifier, channel, message, contact), now, CLAIM_TIMEOUT)
             sent += bool(outcome and outcome["status"] == SENT)
     return sent
-
-
-def deliver(notifier, channel, message, contact):
-    if contact is None:
-        return Delivery(channel, SKIPPED, 0, "the archive has no contact details for this learner").as_dict()
-    return notifier.send(channel, message).as_dict()
 
 
 KINDS = {
@@ -89,8 +83,7 @@ def compose(session, kind, enrolment, contact, organizer, now, reason=None):
         lines.append(f"Join: {session['online_url']}")
     if reason:
         lines.append(f"Why: {reason}")
-    recipients = {EMAIL: [contact["email"]] if contact and contact.get("email") else [],
-                  SMS: [contact["phone"]] if contact and contact.get("phone") else []}
+    recipients = recipients_of(contact)
     attachments = ()
     if method and contact and contact.get("email"):
         attendee = {"email": contact["email"], "name": contact.get("name")}

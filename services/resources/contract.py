@@ -642,6 +642,7 @@ class LoanSchema(Schema):
     returned_to = fields.String(allow_none=True)
     condition = fields.String(allow_none=True)
     overdue = fields.Boolean()
+    reminders_sent = fields.Integer(metadata={"description": "Overdue reminders the borrower was sent."})
 
 
 class CopySchema(Schema):

@@ -7,6 +7,7 @@ document.
 """
 from pymongo.errors import DuplicateKeyError
 
+from shared.claims import SENT
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.store import fetch, new_id, page
 from shared.transitions import StateMachine
@@ -67,7 +68,9 @@ def take_back(db, material_id, copy_id, request, actor, now):
 
 
 def with_overdue(loan, today):
-    return dict(loan, overdue=loan["returned_at"] is None and loan["due_on"] < today)
+    reminded = [channels for channels in (loan.get("reminders") or {}).values()
+                if any(outcome.get("status") == SENT for outcome in channels.values())]
+    return dict(loan, overdue=loan["returned_at"] is None and loan["due_on"] < today, reminders_sent=len(reminded))
 
 
 def list_loans(db, today, state="active", borrower_id=None, material_id=None, limit=20, offset=0):

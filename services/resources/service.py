@@ -8,11 +8,12 @@ from shared.config import setting
 from shared.errors import validated
 from shared.events import utc_now
 from shared.identity import STAFF_ROLES
+from shared.notifications import notifier_from_env
 from shared.schemas import PageQuerySchema, instance
-from shared.shell import Events, PlatformService, Store, handles, rpc, singleton_timer
+from shared.shell import Events, PlatformService, ServiceRpc, Store, handles, rpc, singleton_timer
 
-from services.resources import (bookings, equipment, loans, material_files, materials, privacy, rooms, scorecards,
-                                store, trainers)
+from services.resources import (bookings, equipment, loan_reminders, loans, material_files, materials, privacy,
+                                rooms, scorecards, store, trainers)
 from services.resources.contract import (EQUIPMENT, ROOM, TRAINER, BookingPageSchema, BookingQuerySchema,
                                          BookingSchema, CopyCreateSchema, CopyPageSchema, CopySchema,
                                          EquipmentCreateSchema, EquipmentMaintenanceCloseSchema,
@@ -42,6 +43,7 @@ class ResourcesService(PlatformService):
     db = Store(store.ensure_indexes)
     events = Events(outbox_collections=store.OUTBOX_COLLECTIONS)
     config = Config()
+    archive = ServiceRpc("archive")  # borrowers' contact details, for overdue reminders
 
     # ---- bookings ----
 
@@ -381,6 +383,19 @@ class ResourcesService(PlatformService):
         total, items = loans.list_loans(self.db, utc_now().date().isoformat(),
                                         **validated(LoanQuerySchema, query or {}))
         return instance(LoanPageSchema).dump({"total": total, "items": items})
+
+    @singleton_timer(setting(None, "LOAN_REMINDER_INTERVAL_SECONDS", float, default=3600))
+    def remind_overdue_borrowers(self):
+        """Remind borrowers of overdue copies (loan_reminders); returns how many reminders went out."""
+        channels = setting(self.config, "LOAN_REMINDER_CHANNELS", str, default="email,sms").split(",")
+        every_days = setting(self.config, "LOAN_REMINDER_EVERY_DAYS", int, default=7)
+        return loan_reminders.send_due(self.db, notifier_from_env(), self._contacts, channels, every_days, utc_now())
+
+    def _contacts(self, borrower_ids):
+        borrower_ids, found = sorted(borrower_ids), []
+        for start in range(0, len(borrower_ids), 1000):  # the most the archive answers at once
+            found += self.archive.contact_details({"learner_ids": borrower_ids[start:start + 1000]})["items"]
+        return {contact["learner_id"]: contact for contact in found}
 
     # ---- privacy ----
 

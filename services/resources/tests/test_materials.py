@@ -8,9 +8,10 @@ import pytest
 
 from shared.errors import Conflict, Forbidden, InvalidInput
 from shared.events import make_envelope, utc_now
+from shared.notifications import notifier_from_env
 from shared.testing import deliver, rpc_to, run_together
 
-from services.resources import materials
+from services.resources import loan_reminders, materials
 from services.resources.service import ResourcesService
 from services.resources.tests.conftest import SPECIALIST, SUPERVISOR
 
@@ -197,6 +198,59 @@ def test_loans_come_back_and_overdue_ones_are_listed(as_, store, resources):
     assert as_(SUPERVISOR).list_loans({"state": "all", "borrower_id": "ada"})["total"] == 1
     copies = as_(SUPERVISOR).list_copies(material_id, {"limit": 1, "offset": 1})
     assert (copies["total"], [copy["label"] for copy in copies["items"]]) == (2, ["B"])
+
+
+def test_borrowers_of_overdue_copies_are_reminded_once_a_week_and_only_once(
+        as_, container, store, service_process, mongo_uri, smtp_server, monkeypatch):
+    from nameko.testing.services import entrypoint_hook
+    from shared.testing import cluster_rpc
+
+    archive = service_process("archive", container.config["AMQP_URI"], mongo_uri("archive"))
+    with cluster_rpc(container.config["AMQP_URI"], SPECIALIST) as rpc:
+        rpc.archive.register_learner({"learner_id": "ada", "first_name": "Ada", "last_name": "Lovelace",
+                                      "email": "ada@example.com", "organisation": "Engines Ltd",
+                                      "user_type": "customer"})
+    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("SMTP_PORT", str(smtp_server.port))
+    material_id = as_(AUTHOR).create_material(MATERIAL)["id"]
+    due = (date.today() + timedelta(days=7)).isoformat()
+    copies = {}
+    for label, borrower in (("A", "ada"), ("B", "sam"), ("C", "ada")):  # the archive does not know sam (staff)
+        copies[label] = as_(SUPERVISOR).add_copy(material_id, {"label": label, "location": "Library"})["id"]
+        as_(SUPERVISOR).lend_copy(material_id, copies[label], {"borrower_id": borrower, "borrower_name": borrower,
+                                                               "due_on": due})
+    as_(SUPERVISOR).return_copy(material_id, copies["C"], {})  # back in time: no reminder
+
+    def fall_due(label, days_ago):
+        store(container.config, "resources")["material_copies"].update_one(
+            {"_id": copies[label]}, {"$set": {"loan.due_on": (date.today() - timedelta(days=days_ago)).isoformat()}})
+
+    def timer_round():
+        with entrypoint_hook(container, "remind_overdue_borrowers") as remind:
+            return remind()
+
+    def reminders():
+        return [mail for mail in smtp_server.messages() if mail["Subject"].startswith("Please return")]
+
+    fall_due("A", 1)
+    fall_due("B", 1)
+    assert timer_round() == 1
+    first, = reminders()
+    assert (first["X-RcptTo"], first["Subject"]) == ("ada@example.com", "Please return: Reporting basics, copy A")
+    assert "was due back on" in first.get_payload() and "Dear Ada" in first.get_payload()
+    overdue = {loan["copy_id"]: loan for loan in as_(SUPERVISOR).list_loans({"state": "overdue"})["items"]}
+    assert (overdue[copies["A"]]["reminders_sent"], overdue[copies["B"]]["reminders_sent"]) == (1, 0)
+
+    assert timer_round() == 0 and len(reminders()) == 1  # the same week: nothing new
+
+    # A week later, four rounds at once (replicas while the timer's lease changes hands): each
+    # reminder is claimed before it is sent, so it goes out once.
+    fall_due("A", 8)
+    known = {"ada": {"learner_id": "ada", "name": "Ada Lovelace", "email": "ada@example.com"}}
+    run_together(4, lambda _: loan_reminders.send_due(
+        store(container.config, "resources"), notifier_from_env(), lambda ids: known, ["email"], 7, utc_now()))
+    assert sorted("reminder 2 of 4" in mail.get_payload() for mail in reminders()) == [False, True]
+    archive.stop()
 
 
 def published(as_, **fields):
