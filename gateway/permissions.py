@@ -16,8 +16,8 @@ from shared.identity import ROLES, new_key_pair
 from gateway.settings import Settings
 
 DOCUMENT = Path(__file__).resolve().parents[1] / "docs" / "api" / "permissions.md"
-# Routes anyone may call: probes, metrics, the API documents, and one-time links that carry
-# their own secret (a supervisor's follow-up questionnaire).
+# Routes anyone may call: probes, metrics, the API documents, and links that carry their own
+# secret (a supervisor's follow-up questionnaire, a calendar feed for calendar programs).
 PUBLIC_PREFIXES = ("/healthz", "/readyz", "/metrics", "/api/openapi.json", "/api/docs", "/api/swagger-ui")
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 

@@ -99,3 +99,10 @@ def test_published_plan_to_completed_session(platform, subscriber):
     event, = Calendar.from_ical(feed.text).walk("VEVENT")
     assert str(event["UID"]) == f"{session['id']}@training-platform" and int(event["SEQUENCE"]) == 1
     api("GET", "/calendars/learners/ada.ics", "learner", "bob", expect=403)
+    # A calendar program subscribes through ada's secret link, with no token; revoked, it is gone.
+    link = api("POST", "/calendars/links", "learner", "ada", expect=201, json={"kind": "learner"})
+    subscribed = requests.get(link["url"], timeout=10)
+    assert subscribed.status_code == 200 and subscribed.headers["Content-Type"].startswith("text/calendar")
+    assert str(Calendar.from_ical(subscribed.text).walk("VEVENT")[0]["UID"]) == f"{session['id']}@training-platform"
+    api("DELETE", "/calendars/links/learner", "learner", "ada", expect=204)
+    assert requests.get(link["url"], timeout=10).status_code == 404

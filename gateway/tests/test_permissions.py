@@ -31,7 +31,8 @@ def test_the_document_is_the_codes_matrix():
 def test_every_api_route_names_its_roles_or_is_deliberately_public():
     public = sorted(f"{method} {route}" for (method, route), roles in MATRIX.items() if roles is None)
     assert [entry for entry in public if not entry.split(" ", 1)[1].startswith(PUBLIC_PREFIXES)] == [
-        "GET /api/v1/surveys/invitations/<token>", "POST /api/v1/surveys/invitations/<token>"]
+        "GET /api/v1/calendars/feeds/<key>.ics", "GET /api/v1/surveys/invitations/<token>",
+        "POST /api/v1/surveys/invitations/<token>"]
 
 
 class StandInServices:

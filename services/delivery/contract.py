@@ -370,3 +370,20 @@ class InteractionQuerySchema(PageQuerySchema):
 
 
 InteractionPageSchema = page_schema(InteractionSchema)
+
+
+# ---- calendar links ----------------------------------------------------------------------------
+
+CALENDAR_KINDS = ("learner", "trainer")
+
+
+class CalendarLinkRequestSchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(CALENDAR_KINDS),
+                         metadata={"description": "learner: the sessions you hold a seat in; trainer: those you teach."})
+
+
+class CalendarLinkSchema(Schema):
+    """A new secret link key; shown once (delivery keeps only its hash)."""
+    kind = fields.String()
+    key = fields.String()
+    issued_at = fields.DateTime()

@@ -12,7 +12,8 @@ from shared.shell import Events, PlatformService, ServiceRpc, Store, handles, rp
 
 from services.delivery import (calendars, checklist, enrolment, intake, learners, messages, plan_schedule, running,
                                sessions, store)
-from services.delivery.contract import (ApprovedPlanPageSchema, ApprovedPlanSchema, AttendanceRequestSchema, ChecklistSchema,
+from services.delivery.contract import (ApprovedPlanPageSchema, ApprovedPlanSchema, AttendanceRequestSchema,
+                                        CalendarLinkRequestSchema, CalendarLinkSchema, ChecklistSchema,
                                         ChecklistTickSchema, CheckInCodeSchema, CheckInSchema, EnrolmentCancelSchema,
                                         EnrolmentImportSchema, EnrolmentPageSchema, EnrolmentQuerySchema,
                                         EnrolmentSchema, EnrolSchema, InteractionCreateSchema, InteractionPageSchema,
@@ -50,6 +51,7 @@ class DeliveryService(PlatformService):
     @handles("archive", "LearnerErased.v1", consumer="erase-learners")
     def on_learner_erased(self, envelope, data):
         learners.erase_learner(self.db, data["learner_id"], utc_now())
+        calendars.forget_learner_link(self.db, data["learner_id"])
 
     @handles("resources", "ResourcesReserved.v1", consumer="tick-reserved-resources")
     def on_resources_reserved(self, envelope, data):
@@ -259,6 +261,20 @@ class DeliveryService(PlatformService):
     @rpc
     def learner_calendar(self, learner_id):
         return calendars.learner_feed(self.db, learner_id, self.caller.require(), utc_now())
+
+    @rpc
+    def issue_calendar_link(self, payload):
+        kind = validated(CalendarLinkRequestSchema, payload)["kind"]
+        return instance(CalendarLinkSchema).dump(calendars.issue_link(self.db, kind, self.caller.require(), utc_now()))
+
+    @rpc
+    def revoke_calendar_link(self, payload):
+        calendars.revoke_link(self.db, validated(CalendarLinkRequestSchema, payload)["kind"], self.caller.require())
+
+    @rpc
+    def calendar_by_link(self, key):
+        """No caller identity: the secret key of the link is the credential."""
+        return calendars.feed_by_key(self.db, key, utc_now())
 
     # ---- messages to learners, on every change and before the start ----
 

@@ -6,6 +6,7 @@ ENROLMENTS = "enrolments"
 LEARNERS = "learners"
 INTERACTIONS = "interactions"
 NOTICES = "notices"
+CALENDAR_LINKS = "calendar_links"  # secret feed links for calendar programs, one per person and kind
 OUTBOX_COLLECTIONS = (SESSIONS, ENROLMENTS)
 
 
@@ -20,3 +21,4 @@ def ensure_indexes(db):
     db[ENROLMENTS].create_index([("learner_id", 1), ("status", 1)])
     db[INTERACTIONS].create_index([("session_id", 1), ("at", 1)])
     db[INTERACTIONS].create_index([("learner_id", 1)])
+    db[CALENDAR_LINKS].create_index([("key_hash", 1)], unique=True)

@@ -534,6 +534,40 @@ def test_calendar_feeds_are_per_trainer_and_per_learner(as_, delivery):
     assert len(trainer_feed.walk("VEVENT")) == 2
 
 
+def test_a_secret_link_serves_ones_own_feed_to_calendar_programs_until_replaced_or_revoked(as_, delivery):
+    from icalendar import Calendar
+
+    session = as_(SUPERVISOR).schedule_session(session_body(title="Linked"))
+    as_(learner("ada")).enrol(session["id"], {})
+    link = as_(learner("ada")).issue_calendar_link({"kind": "learner"})
+    nobody = as_({"id": "someone", "roles": ["learner"]})  # whoever holds the link: it is the credential
+
+    event, = Calendar.from_ical(nobody.calendar_by_link(link["key"])).walk("VEVENT")
+    assert str(event["SUMMARY"]) == "Linked"
+    replacement = as_(learner("ada")).issue_calendar_link({"kind": "learner"})
+    with pytest.raises(NotFound):
+        nobody.calendar_by_link(link["key"])  # replaced
+    assert Calendar.from_ical(nobody.calendar_by_link(replacement["key"])).walk("VEVENT")
+    as_(learner("ada")).revoke_calendar_link({"kind": "learner"})
+    with pytest.raises(NotFound):
+        nobody.calendar_by_link(replacement["key"])
+    with pytest.raises(NotFound):
+        as_(learner("ada")).revoke_calendar_link({"kind": "learner"})
+
+    trainer_link = as_(TRAINER).issue_calendar_link({"kind": "trainer"})
+    assert len(Calendar.from_ical(nobody.calendar_by_link(trainer_link["key"])).walk("VEVENT")) == 1
+    with pytest.raises(Forbidden):
+        as_(learner("ada")).issue_calendar_link({"kind": "trainer"})
+    with pytest.raises(InvalidInput):
+        as_(learner("ada")).issue_calendar_link({"kind": "everyone"})
+
+    ada_link = as_(learner("ada")).issue_calendar_link({"kind": "learner"})
+    erased = make_envelope("LearnerErased.v1", "ada", {"learner_id": "ada", "erased_at": utc_now()})
+    deliver(delivery, "on_learner_erased", "archive", erased, erased)
+    with pytest.raises(NotFound):
+        nobody.calendar_by_link(ada_link["key"])
+
+
 def test_learner_erased_leaves_nothing_that_names_them(as_, delivery, db):
     register(delivery, "ada")
     session = session_in_progress(as_)
