@@ -54,3 +54,13 @@ def fetch(collection, doc_id, noun):
     if doc is None:
         raise NotFound(f"{noun} {doc_id} does not exist", {f"{noun}_id": doc_id})
     return doc
+
+
+def version_guard(expected):
+    """The filter of an edit made to version `expected` of a document, or {} when the editor named
+    none (last writer wins). An edit also `$inc`s `version`; documents older than versions are 0."""
+    if expected is None:
+        return {}
+    if expected == 0:
+        return {"$or": [{"version": 0}, {"version": {"$exists": False}}]}
+    return {"version": expected}

@@ -115,12 +115,17 @@ def amount():
                            "pattern": f"^{MONEY.pattern}$", "example": "1250.00"})
 
 
-def update_schema(schema, name):
-    """The same fields, none required and none defaulted: an update names only what it changes."""
+def update_schema(schema, name, versioned=False):
+    """The same fields, none required and none defaulted: an update names only what it changes.
+    `versioned`: it may name the version it was made to, and is refused (409) if that is not current."""
     optional = {}
     for field_name, field in schema._declared_fields.items():
         optional[field_name] = copy.deepcopy(field)
         optional[field_name].required, optional[field_name].load_default = False, missing
+    if versioned:
+        optional["version"] = fields.Integer(validate=validate.Range(min=0), metadata={
+            "description": "The version you edited (from the last read): 409 if someone changed it since. "
+                           "Without it the change applies to whatever is current."})
     return Schema.from_dict(optional, name=name)
 
 
@@ -162,7 +167,7 @@ class TrainerCreateSchema(TrainerProfileSchema):
                                metadata={"description": "The trainer's sign-in subject: sessions name trainers by it."})
 
 
-TrainerUpdateSchema = update_schema(TrainerProfileSchema, "TrainerUpdateSchema")
+TrainerUpdateSchema = update_schema(TrainerProfileSchema, "TrainerUpdateSchema", versioned=True)
 
 
 class TrainerLeaveCreateSchema(Schema):
@@ -258,6 +263,7 @@ class TrainerSchema(Schema):
     registered_by = fields.String()
     registered_at = fields.DateTime()
     updated_at = fields.DateTime()
+    version = fields.Integer(dump_default=0, metadata={"description": "Rises with every change; name it in an update."})
 
 
 class TrainerQuerySchema(PageQuerySchema):
@@ -293,7 +299,7 @@ class RoomChangesSchema(Schema):
                            metadata={"description": "A closed room is not booked."})
 
 
-RoomUpdateSchema = update_schema(RoomChangesSchema, "RoomUpdateSchema")
+RoomUpdateSchema = update_schema(RoomChangesSchema, "RoomUpdateSchema", versioned=True)
 
 
 class RoomSchema(Schema):
@@ -306,6 +312,7 @@ class RoomSchema(Schema):
     created_by = fields.String()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
+    version = fields.Integer(dump_default=0, metadata={"description": "Rises with every change; name it in an update."})
 
 
 class RoomQuerySchema(PageQuerySchema):

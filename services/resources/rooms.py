@@ -3,7 +3,7 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from shared.errors import Conflict
-from shared.store import fetch, new_id, page
+from shared.store import fetch, new_id, page, version_guard
 
 from services.resources.contract import OPEN
 from services.resources.store import ROOMS
@@ -24,9 +24,17 @@ def get_room(db, room_id):
 
 
 def update_room(db, room_id, changes, now):
-    updated = db[ROOMS].find_one_and_update({"_id": room_id}, {"$set": dict(changes, updated_at=now)},
+    """Change what the update names; with `version`, only if the room is still at that version."""
+    changes = dict(changes)
+    expected = changes.pop("version", None)
+    updated = db[ROOMS].find_one_and_update({"_id": room_id, **version_guard(expected)},
+                                            {"$set": dict(changes, updated_at=now), "$inc": {"version": 1}},
                                             return_document=ReturnDocument.AFTER)
-    return updated or get_room(db, room_id)
+    if updated is None:
+        current = get_room(db, room_id)
+        raise Conflict(f"the room changed since version {expected}; read it again and redo your change",
+                       {"room_id": room_id, "version": current.get("version", 0)})
+    return updated
 
 
 def list_rooms(db, site=None, min_capacity=None, fitting=None, status=None, limit=20, offset=0):

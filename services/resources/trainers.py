@@ -10,7 +10,7 @@ from pymongo.errors import DuplicateKeyError
 
 from shared.errors import Conflict, Forbidden
 from shared.outbox import with_events
-from shared.store import fetch, new_id, page
+from shared.store import fetch, new_id, page, version_guard
 
 from services.resources.contract import ACTIVE, REMOVED
 from services.resources.store import TRAINERS
@@ -69,12 +69,15 @@ def active_trainers(db):
 
 
 def change(db, trainer_id, update, guard=None, refusal="the trainer changed meanwhile; try again"):
-    """One write to a trainer (NotFound if there is none; Conflict if `guard` does not hold)."""
-    updated = db[TRAINERS].find_one_and_update({"_id": trainer_id, **(guard or {})}, update,
+    """One write to a trainer, which raises its version (NotFound if there is none; Conflict if
+    `guard` does not hold)."""
+    updated = db[TRAINERS].find_one_and_update({"_id": trainer_id, **(guard or {})},
+                                               dict(update, **{"$inc": {"version": 1}}),
                                                return_document=ReturnDocument.AFTER)
     if updated is None:
         trainer = get_trainer(db, trainer_id)
-        raise Conflict(refusal, {"trainer_id": trainer_id, "status": trainer["status"]})
+        raise Conflict(refusal, {"trainer_id": trainer_id, "status": trainer["status"],
+                                 "version": trainer.get("version", 0)})
     return updated
 
 
@@ -84,7 +87,10 @@ def update_profile(db, trainer_id, changes, caller, now):
         clash = db[TRAINERS].find_one({"email": changes["email"], "_id": {"$ne": trainer_id}}, {"_id": 1})
         if clash:
             raise Conflict("another trainer has this email", {"email": changes["email"]})
-    return change(db, trainer_id, {"$set": dict(changes, updated_at=now)})
+    changes = dict(changes)
+    expected = changes.pop("version", None)
+    return change(db, trainer_id, {"$set": dict(changes, updated_at=now)}, guard=version_guard(expected),
+                  refusal=f"the trainer changed since version {expected}; read it again and redo your change")
 
 
 def add_record(db, trainer_id, field, record, caller, now):

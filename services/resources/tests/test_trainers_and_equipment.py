@@ -155,6 +155,32 @@ def test_rooms_are_listed_by_capacity_and_fitting_and_a_closed_room_is_not_booke
         ("room", "retired")]
 
 
+def test_two_people_editing_the_same_version_of_a_room_or_trainer_do_not_overwrite_each_other(
+        as_, container, pool):
+    room = as_(SUPERVISOR).get_room(pool["room"])
+    ada = as_(SUPERVISOR).get_trainer("ada")
+
+    def edit_together(method, target, changes):
+        def edit(index):
+            with rpc_to(container, SUPERVISOR) as staff:
+                return getattr(staff, method)(target, changes(index))
+        return run_together(8, edit)
+
+    outcomes = edit_together("update_room", pool["room"],
+                             lambda index: {"capacity": 30 + index, "version": room["version"]})
+    won, = [outcome for outcome in outcomes if isinstance(outcome, dict)]
+    lost = [outcome for outcome in outcomes if not isinstance(outcome, dict)]
+    assert len(lost) == 7 and all(isinstance(outcome, Conflict) for outcome in lost)
+    assert lost[0].details["version"] == won["version"] == room["version"] + 1
+    assert as_(SUPERVISOR).get_room(pool["room"])["capacity"] == won["capacity"]
+
+    outcomes = edit_together("update_trainer", "ada",
+                             lambda index: {"languages": ["en", f"l{index}"], "version": ada["version"]})
+    assert sorted(type(outcome).__name__ for outcome in outcomes) == ["Conflict"] * 7 + ["dict"]
+    # Naming no version applies the change to whatever is current, as before.
+    assert as_(SUPERVISOR).update_room(pool["room"], {"fittings": ["screen"]})["version"] == room["version"] + 2
+
+
 def test_an_erased_learner_is_pseudonymised_in_loans_and_results(as_, container, resources, store, pool):
     material_id = as_(SUPERVISOR).create_material({"title": "Handbook", "topics": ["Reporting"],
                                                    "format": "handout"})["id"]
