@@ -3,6 +3,9 @@
 Only the version being drafted takes a new file; a published version keeps the file it was
 published with. The size and type are checked before anything is stored: binary types by the
 file's own signature (the `filetype` library), text types by being UTF-8.
+
+A file is stored before the draft names it, so a crash in between leaves a file nothing names;
+`remove_orphans` deletes such files once they are older than any upload can take.
 """
 import base64
 import binascii
@@ -17,7 +20,7 @@ from shared.store import new_id
 
 from services.resources.contract import TEXT_FILE_TYPES
 from services.resources.materials import MATERIAL_STATES, get_material, get_version, history, require_author_or_editor
-from services.resources.store import FILE_BUCKET
+from services.resources.store import FILE_BUCKET, MATERIALS
 
 
 def bucket(db):
@@ -94,6 +97,21 @@ def delete_quietly(files, file_id):
         files.delete(file_id)
     except NoFile:
         pass
+
+
+def remove_orphans(db, uploaded_before):
+    """Delete the stored files no material or published version names, uploaded before the given
+    time; returns their ids."""
+    named = set()
+    for material in db[MATERIALS].find({}, {"file.file_id": 1, "versions.file.file_id": 1}):
+        for record in [material.get("file")] + [version.get("file") for version in material.get("versions", [])]:
+            if record:
+                named.add(record["file_id"])
+    files = bucket(db)
+    orphans = [stored._id for stored in files.find({"uploadDate": {"$lt": uploaded_before}}) if stored._id not in named]
+    for file_id in orphans:
+        delete_quietly(files, file_id)
+    return orphans
 
 
 def download(db, material_id, version=None):

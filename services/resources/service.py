@@ -349,6 +349,11 @@ class ResourcesService(PlatformService):
         after_days = setting(self.config, "MATERIAL_REVIEW_AFTER_DAYS", int, default=365)
         materials.flag_unrevised(self.db, now - timedelta(days=after_days), now)
 
+    @singleton_timer(setting(None, "MATERIAL_FILE_SWEEP_INTERVAL_SECONDS", float, default=3600))
+    def remove_orphan_files(self):
+        """Files a crash left stored but unnamed; an hour is longer than any upload takes."""
+        return material_files.remove_orphans(self.db, utc_now() - timedelta(hours=1))
+
     # ---- copies and loans ----
 
     @rpc

@@ -11,7 +11,7 @@ from shared.events import make_envelope, utc_now
 from shared.notifications import notifier_from_env
 from shared.testing import deliver, rpc_to, run_together
 
-from services.resources import loan_reminders, materials
+from services.resources import loan_reminders, material_files, materials
 from services.resources.service import ResourcesService
 from services.resources.tests.conftest import SPECIALIST, SUPERVISOR
 
@@ -146,6 +146,27 @@ def test_files_are_checked_for_type_and_bad_ones_change_nothing(as_):
     assert as_(AUTHOR).get_material(draft["id"])["file"] is None
     text = as_(AUTHOR).attach_material_file(draft["id"], upload("Übungen\n".encode(), "exercises.md", "text/markdown"))
     assert text["file"]["size"] == len("Übungen\n".encode())
+
+
+def test_a_file_a_crash_left_unnamed_is_removed_once_no_upload_can_still_name_it(as_, container, store):
+    from gridfs import GridFSBucket
+    from nameko.testing.services import entrypoint_hook
+
+    published_id = published(as_)
+    draft = as_(AUTHOR).create_material(MATERIAL)
+    as_(AUTHOR).attach_material_file(draft["id"], upload(PDF))
+    db = store(container.config, "resources")
+    files = GridFSBucket(db, bucket_name="material_files")
+    # The process died after storing the file and before the draft named it.
+    files.upload_from_stream_with_id("file-orphan", "lost.pdf", PDF)
+
+    assert material_files.remove_orphans(db, utc_now() - timedelta(hours=1)) == []  # an upload may be under way
+    assert material_files.remove_orphans(db, utc_now() + timedelta(seconds=1)) == ["file-orphan"]
+    assert {stored._id for stored in files.find({})} == {
+        as_(SUPERVISOR).get_material(material_id)["file"]["file_id"] for material_id in (published_id, draft["id"])}
+    assert base64.b64decode(as_(SUPERVISOR).get_material_file(published_id)["content_base64"]) == PDF
+    with entrypoint_hook(container, "remove_orphan_files") as sweep:
+        assert sweep() == []
 
 
 def test_files_over_the_configured_size_are_refused(running_service, rpc_as):
