@@ -6,7 +6,9 @@ sessions racing for the same resource and time exactly one gets it, on MongoDB a
 embedded store alike.
 
 Each entry carries the booking's `check` number (see bookings.py): a later check of the same
-session supersedes earlier entries, which are then released.
+session supersedes earlier entries, which are then released. Entries long past can clash with
+nothing any more and are pruned, so a calendar document does not grow for ever; the bookings
+keep the history.
 """
 from pymongo.errors import DuplicateKeyError
 
@@ -73,3 +75,9 @@ def busy(db, kind, resource_ids, session_id, starts_at, ends_at):
         {"_id": {"$in": [calendar_id(kind, resource_id) for resource_id in resource_ids]},
          "entries": {"$elemMatch": overlapping(session_id, starts_at, ends_at)}}, {"resource_id": 1})
     return {calendar["resource_id"] for calendar in calendars}
+
+
+def prune(db, ended_before):
+    """Drop the entries that ended before the given time, from every calendar."""
+    db[CALENDARS].update_many({"entries.ends_at": {"$lt": ended_before}},
+                              {"$pull": {"entries": {"ends_at": {"$lt": ended_before}}}})

@@ -12,8 +12,8 @@ from shared.notifications import notifier_from_env
 from shared.schemas import PageQuerySchema, instance
 from shared.shell import Events, PlatformService, ServiceRpc, Store, handles, rpc, singleton_timer
 
-from services.resources import (bookings, equipment, loan_reminders, loans, material_files, materials, privacy,
-                                rooms, scorecards, store, trainers)
+from services.resources import (bookings, calendars, equipment, loan_reminders, loans, material_files, materials,
+                                privacy, rooms, scorecards, store, trainers)
 from services.resources.contract import (EQUIPMENT, ROOM, TRAINER, BookingPageSchema, BookingQuerySchema,
                                          BookingSchema, CopyCreateSchema, CopyPageSchema, CopySchema,
                                          EquipmentCreateSchema, EquipmentMaintenanceCloseSchema,
@@ -348,6 +348,11 @@ class ResourcesService(PlatformService):
         now = utc_now()
         after_days = setting(self.config, "MATERIAL_REVIEW_AFTER_DAYS", int, default=365)
         materials.flag_unrevised(self.db, now - timedelta(days=after_days), now)
+
+    @singleton_timer(setting(None, "CALENDAR_PRUNE_INTERVAL_SECONDS", float, default=86400))
+    def prune_calendars(self):
+        keep_days = setting(self.config, "CALENDAR_KEEP_DAYS", int, default=90)
+        calendars.prune(self.db, utc_now() - timedelta(days=keep_days))
 
     @singleton_timer(setting(None, "MATERIAL_FILE_SWEEP_INTERVAL_SECONDS", float, default=3600))
     def remove_orphan_files(self):

@@ -201,3 +201,19 @@ def test_leave_recorded_after_booking_turns_the_reservation_into_a_conflict(as_,
     assert (booking["status"], booking["reserved"]) == ("conflict", [])
     deliver(container, "on_session_scheduled", "delivery", scheduled("s2", trainer_ids=["dan"], room_id=pool["room"]))
     assert booked(as_, "s2")["status"] == "reserved"
+
+
+def test_calendar_entries_long_past_are_pruned_and_their_bookings_kept(as_, container, pool, store, resources):
+    from datetime import timedelta
+
+    from services.resources import calendars
+
+    deliver(container, "on_session_scheduled", "delivery",
+            scheduled("s1", trainer_ids=["ada"], room_id=pool["room"]),
+            scheduled("s2", day=1, trainer_ids=["ada"], room_id=pool["room"]))
+    db = store(resources, "resources")
+    calendars.prune(db, at(12) + timedelta(minutes=1))  # s1 ended at 12:00 on the first day, s2 is a day later
+
+    for calendar_id in ("trainer:ada", f"room:{pool['room']}"):
+        assert [entry["session_id"] for entry in db["calendars"].find_one({"_id": calendar_id})["entries"]] == ["s2"]
+    assert booked(as_, "s1")["status"] == "reserved"
