@@ -514,10 +514,17 @@ class ResultReleaseOutcomeSchema(Schema):
     still_to_grade = fields.Integer(metadata={"description": "Submitted attempts a trainer has yet to grade."})
 
 
+class SkippedRowSchema(Schema):
+    learner_id = fields.String()
+    reason = fields.String()
+
+
 class ResultImportSchema(Schema):
     exam_id = fields.String()
-    rows = fields.Integer()
+    rows = fields.Integer(metadata={"description": "Rows entered."})
     result_ids = fields.List(fields.String())
+    skipped = fields.List(fields.Nested(SkippedRowSchema), metadata={
+        "description": "Rows not entered because the learner's result was released while the file was read."})
 
 
 # ---- reports -------------------------------------------------------------------------------------

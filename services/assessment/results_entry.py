@@ -36,8 +36,14 @@ def import_results(db, exam_id, csv_text, actor, now):
     if exam["status"] not in (PUBLISHED, CLOSED):
         raise Conflict(f"exam {exam_id} is {exam['status']}: publish it first", {"status": exam["status"]})
     rows = parse(exam, csv_text, released_learners(db, exam_id))
-    result_ids = [write_result(db, exam, learner_id, result, actor, now) for learner_id, result in rows]
-    return {"exam_id": exam_id, "rows": len(rows), "result_ids": result_ids}
+    result_ids, skipped = [], []
+    for learner_id, result in rows:
+        result_id = write_result(db, exam, learner_id, result, actor, now)
+        if result_id:
+            result_ids.append(result_id)
+        else:  # released between the check and the write: every other row still goes in
+            skipped.append({"learner_id": learner_id, "reason": "the result was released meanwhile"})
+    return {"exam_id": exam_id, "rows": len(result_ids), "result_ids": result_ids, "skipped": skipped}
 
 
 def released_learners(db, exam_id):
@@ -126,7 +132,7 @@ def number(text):
 
 
 def write_result(db, exam, learner_id, result, actor, now):
-    """Upsert the learner's entered result unless it was released meanwhile (Conflict)."""
+    """Upsert the learner's entered result; None if it was released meanwhile."""
     key = {"exam_id": exam["_id"], "learner_id": learner_id, "number": 1}
     try:
         db[ATTEMPTS].update_one(
@@ -137,7 +143,6 @@ def write_result(db, exam, learner_id, result, actor, now):
                               "submitted_at": None, "late": False, "work": None, "outbox": []},
              "$push": {"history": {"action": "entered", "by": actor["id"], "at": now}}},
             upsert=True)
-    except DuplicateKeyError:
-        raise Conflict(f"{learner_id}'s result was released meanwhile; the rows before it were entered",
-                       {"learner_id": learner_id}) from None
+    except DuplicateKeyError:  # the released attempt holds the key
+        return None
     return db[ATTEMPTS].find_one(key, {"_id": 1})["_id"]

@@ -8,6 +8,7 @@ from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.events import make_envelope
 from shared.testing import deliver, rpc_to, run_together, wait_until
 
+from services.assessment import results_entry
 from services.assessment.service import AssessmentService
 from services.assessment.store import ATTEMPTS, CERTIFICATES, EXAMS, QUESTIONS, REMEDIATIONS
 
@@ -379,7 +380,7 @@ def test_project_work_is_handed_in_and_graded_by_its_rubric(as_, container, db):
     assert [score["level"] for score in graded["rubric_scores"]] == ["fair", "done"]
 
 
-def test_csv_entry_is_all_or_nothing_with_an_error_per_bad_row(as_, container, db):
+def test_csv_entry_is_all_or_nothing_with_an_error_per_bad_row(as_, container, db, monkeypatch):
     complete_session(container, ("ada", "present"), ("bob", "present"), ("cy", "present"))
     exam = as_(TOM).create_exam({"title": "Practical", "method": "practical", "session_id": "session-1",
                                  "pass_score": 50, "rubric": RUBRIC})
@@ -409,6 +410,15 @@ def test_csv_entry_is_all_or_nothing_with_an_error_per_bad_row(as_, container, d
     with pytest.raises(InvalidInput) as released:
         as_(TOM).import_results(exam["id"], good)
     assert released.value.details["rows"] == {"2": {"learner_id": ["this learner's result is released already"]}}
+
+    # Released after the file was checked and before its row was written: that row is reported and
+    # every other row still goes in (no error halfway through a file).
+    monkeypatch.setattr(results_entry, "released_learners", lambda *args: set())
+    outcome = results_entry.import_results(db, exam["id"], good.replace("bob,poor", "bob,good"), TOM,
+                                           datetime.now(timezone.utc))
+    assert outcome["skipped"] == [{"learner_id": "ada", "reason": "the result was released meanwhile"}]
+    results = {result["learner_id"]: result for result in as_(TOM).list_results(exam["id"], {})["items"]}
+    assert (outcome["rows"], results["ada"]["status"], results["bob"]["score"]) == (1, "released", 100.0)
 
 
 def test_paper_results_feed_the_reports_and_the_item_analysis(as_, container, bank):
