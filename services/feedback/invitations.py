@@ -18,7 +18,7 @@ from shared.transitions import StateMachine
 
 from services.feedback import scoring
 from services.feedback.messages import deliver_once
-from services.feedback.responses import insert_response
+from services.feedback.responses import Claim, insert_response
 from services.feedback.standard import FOLLOW_UP
 from services.feedback.store import INVITATIONS, SURVEYS
 from services.feedback.surveys import (LEARNER, get_survey, managed_survey, require_answerable, require_staff_view,
@@ -96,10 +96,12 @@ def invitation_message(invitation, survey, learner_name, token, rules):
 
 
 def invitation_for(db, token):
+    """The invitation of a link that may still be answered: pending, or with an answer under way
+    (which the next answer may take over if a crash cut it short)."""
     invitation = db[INVITATIONS].find_one({"token_hash": token_hash(token)}) if token else None
     if invitation is None:
         raise NotFound("this link is not valid (it may have been replaced by a newer one)")
-    if invitation["status"] != "pending":
+    if invitation["status"] != "pending" and not invitation.get("pending"):
         raise Conflict("this link has been used already", {"status": invitation["status"]})
     return invitation
 
@@ -113,16 +115,37 @@ def form(db, token, now):
 
 
 def answer(db, token, request, new_event, now):
-    """The link's holder answers, once: the invitation is used up by a guarded write first."""
+    """The link's holder answers, once: the invitation is used up before the response is written
+    (an answer cut short by a crash is given back, see responses.Claim)."""
     invitation = invitation_for(db, token)
     survey = require_answerable(get_survey(db, invitation["survey_id"]), now)
     answers = scoring.checked_answers(survey["questionnaire"], request["answers"])
-    used = INVITATION_STATES.apply(db, invitation, "answer", changes={"answered_at": now},
-                                   guard={"token_hash": invitation["token_hash"]}, now=now)
-    try:
-        return insert_response(db, survey, answers, respondent=used["relation"], learner_id=used["learner_id"],
-                               channel="invitation", new_event=new_event, now=now, claim=False)
-    except Exception:
-        db[INVITATIONS].update_one({"_id": used["_id"]}, {"$set": {"status": "pending", "answered_at": None}})
-        raise
+    return insert_response(db, survey, answers, respondent=invitation["relation"],
+                           learner_id=invitation["learner_id"], channel="invitation", new_event=new_event, now=now,
+                           claim=InvitationClaim(db, invitation["_id"], now, invitation))
 
+
+class InvitationClaim(Claim):
+    """A supervisor's or peer's one answer: the invitation itself, used up by a guarded write."""
+    COLLECTION = INVITATIONS
+
+    def __init__(self, db, entry_id, now, invitation=None):
+        super().__init__(db, entry_id, now)
+        self.invitation = invitation
+
+    def take(self, response_id):
+        if self.invitation["status"] == "pending":
+            INVITATION_STATES.apply(self.db, self.invitation, "answer",
+                                    changes={"answered_at": self.now, "pending": response_id, "claimed_at": self.now},
+                                    guard={"token_hash": self.invitation["token_hash"]}, now=self.now)
+        elif not self.take_over(self.invitation, response_id):
+            raise Conflict("this link has been used already", {"status": self.invitation["status"]})
+
+    def give_back(self, response_id):
+        self.collection.update_one({"_id": self.entry_id, "pending": response_id},
+                                   {"$set": {"status": "pending", "answered_at": None},
+                                    "$unset": {"pending": "", "claimed_at": ""}})
+
+
+def resolve_stale_claims(db, now):
+    InvitationClaim.resolve_stale(db, now)

@@ -44,7 +44,7 @@ def submit(db, survey_id, request, actor, new_event, now):
     require_answerable(survey, now)
     answers = scoring.checked_answers(survey["questionnaire"], request["answers"])
     return insert_response(db, survey, answers, respondent=LEARNER, learner_id=actor["id"], channel=ONLINE,
-                           new_event=new_event, now=now, claim=True)
+                           new_event=new_event, now=now, claim=LearnerClaim.of(db, survey_id, actor["id"], now))
 
 
 def record(db, survey_id, request, actor, new_event, now):
@@ -59,65 +59,108 @@ def record(db, survey_id, request, actor, new_event, now):
         raise InvalidInput("the learner did not attend this session", {"fields": {"learner_id": ["not an attendee"]}})
     answers = scoring.checked_answers(survey["questionnaire"], request["answers"], require_all=False)
     return insert_response(db, survey, answers, respondent=LEARNER if learner_id else "staff", learner_id=learner_id,
-                           channel=request["channel"], new_event=new_event, now=now, claim=bool(learner_id),
+                           channel=request["channel"], new_event=new_event, now=now,
+                           claim=LearnerClaim.of(db, survey_id, learner_id, now) if learner_id else None,
                            source=request["source"], recorded_by=actor["id"])
 
 
-def insert_response(db, survey, answers, respondent, learner_id, channel, new_event, now, claim,
+def insert_response(db, survey, answers, respondent, learner_id, channel, new_event, now, claim=None,
                     source=None, recorded_by=None):
-    """Write one response and its events; with `claim`, only if the learner has not answered yet."""
+    """Write one response and its events. With `claim`, the respondent is entered first, naming the
+    response, and settled once it is stored (see the module's doc)."""
     anonymous = survey["anonymous"]
     response = new_response(survey, answers, respondent, None if anonymous else learner_id, channel,
                             now.replace(hour=0, minute=0, second=0, microsecond=0) if anonymous else now,
                             source, recorded_by)
     response["outbox"] = submitted_events(survey, response, new_event)
-    entry_id = respondent_id(survey["_id"], learner_id)
     if claim:
-        claim_answer(db, survey["_id"], learner_id, response["_id"], now)
+        claim.take(response["_id"])
     try:
         db[RESPONSES].insert_one(response)
     except Exception:
-        if claim:  # give the learner their answer back rather than lose it
-            db[RESPONDENTS].delete_one({"_id": entry_id, "pending": response["_id"]})
+        if claim:  # give the answer back rather than lose it
+            claim.give_back(response["_id"])
         raise
     if claim:
-        settle(db, entry_id, response["_id"])
+        claim.settle(response["_id"])
     return response
 
 
-def claim_answer(db, survey_id, learner_id, response_id, now):
-    """Enter the learner as answering with `response_id`; Conflict if they have answered, or an
-    answer of theirs is being written. A stale claim is resolved first (see the module's doc)."""
-    entry_id = respondent_id(survey_id, learner_id)
-    try:
-        db[RESPONDENTS].insert_one({"_id": entry_id, "survey_id": survey_id, "learner_id": learner_id,
-                                    "pending": response_id, "claimed_at": now})
-        return
-    except DuplicateKeyError:
-        entry = db[RESPONDENTS].find_one({"_id": entry_id}) or {}
-    stale = entry.get("pending") and entry["claimed_at"] < now - CLAIM_STALE_AFTER
-    if stale and not db[RESPONSES].find_one({"_id": entry["pending"]}, {"_id": 1}):
-        taken = db[RESPONDENTS].update_one({"_id": entry_id, "pending": entry["pending"]},
-                                           {"$set": {"pending": response_id, "claimed_at": now}})
-        if taken.modified_count == 1:
+class Claim:
+    """An entry (a learner's respondent entry, an invitation) that says "answered" before the
+    response is written: while it is written the entry names it (`pending`, `claimed_at`).
+    Subclasses name their COLLECTION and say how an answer is entered and given back."""
+    COLLECTION = None
+
+    def __init__(self, db, entry_id, now):
+        self.db, self.collection, self.entry_id, self.now = db, db[self.COLLECTION], entry_id, now
+
+    def take(self, response_id):
+        """Enter the answer; Conflict if one was given, or is being written."""
+        raise NotImplementedError
+
+    def give_back(self, response_id):
+        """Undo `take` after the response could not be written."""
+        raise NotImplementedError
+
+    def take_over(self, entry, response_id):
+        """True if this attempt may write `response_id` where an earlier one claimed the entry and
+        crashed before storing its response; an earlier response that was stored is settled."""
+        if not entry.get("pending") or entry["claimed_at"] >= self.now - CLAIM_STALE_AFTER:
+            return False
+        if self.db[RESPONSES].find_one({"_id": entry["pending"]}, {"_id": 1}):
+            self.settle(entry["pending"])
+            return False
+        return self.collection.update_one({"_id": self.entry_id, "pending": entry["pending"]},
+                                          {"$set": {"pending": response_id, "claimed_at": self.now}}
+                                          ).modified_count == 1
+
+    def settle(self, response_id):
+        """The response is stored: the entry keeps nothing that points at it."""
+        self.collection.update_one({"_id": self.entry_id, "pending": response_id},
+                                   {"$unset": {"pending": "", "claimed_at": ""}})
+
+    @classmethod
+    def resolve_stale(cls, db, now):
+        """Settle the claims of crashed attempts whose response was stored; give back the others."""
+        for entry in db[cls.COLLECTION].find({"pending": {"$exists": True},
+                                              "claimed_at": {"$lt": now - CLAIM_STALE_AFTER}}):
+            claim = cls(db, entry["_id"], now)
+            if db[RESPONSES].find_one({"_id": entry["pending"]}, {"_id": 1}):
+                claim.settle(entry["pending"])
+            else:
+                claim.give_back(entry["pending"])
+
+
+class LearnerClaim(Claim):
+    """A learner's one answer to a survey: their respondent entry, unique per survey and learner."""
+    COLLECTION = RESPONDENTS
+
+    def __init__(self, db, entry_id, now, survey_id=None, learner_id=None):
+        super().__init__(db, entry_id, now)
+        self.survey_id, self.learner_id = survey_id, learner_id
+
+    @classmethod
+    def of(cls, db, survey_id, learner_id, now):
+        return cls(db, respondent_id(survey_id, learner_id), now, survey_id, learner_id)
+
+    def take(self, response_id):
+        try:
+            self.collection.insert_one({"_id": self.entry_id, "survey_id": self.survey_id,
+                                        "learner_id": self.learner_id, "pending": response_id,
+                                        "claimed_at": self.now})
             return
-    elif stale:
-        settle(db, entry_id, entry["pending"])
-    raise Conflict("you have answered this survey already", {"survey_id": survey_id})
+        except DuplicateKeyError:
+            entry = self.collection.find_one({"_id": self.entry_id}) or {}
+        if not self.take_over(entry, response_id):
+            raise Conflict("you have answered this survey already", {"survey_id": self.survey_id})
 
-
-def settle(db, entry_id, response_id):
-    """The response is stored: the respondent entry keeps nothing that points at it."""
-    db[RESPONDENTS].update_one({"_id": entry_id, "pending": response_id}, {"$unset": {"pending": "", "claimed_at": ""}})
+    def give_back(self, response_id):
+        self.collection.delete_one({"_id": self.entry_id, "pending": response_id})
 
 
 def resolve_stale_claims(db, now):
-    """Settle the claims of crashed attempts whose response was stored; release the others."""
-    for entry in db[RESPONDENTS].find({"pending": {"$exists": True}, "claimed_at": {"$lt": now - CLAIM_STALE_AFTER}}):
-        if db[RESPONSES].find_one({"_id": entry["pending"]}, {"_id": 1}):
-            settle(db, entry["_id"], entry["pending"])
-        else:
-            db[RESPONDENTS].delete_one({"_id": entry["_id"], "pending": entry["pending"]})
+    LearnerClaim.resolve_stale(db, now)
 
 
 def new_response(survey, answers, respondent, learner_id, channel, submitted_at, source=None, recorded_by=None):

@@ -62,6 +62,7 @@ class FeedbackService(PlatformService):
         now, rules, notifier = utc_now(), self._rules(), notifier_from_env(notices=self.db[store.NOTICES])
         surveys.due_transitions(self.db, now)
         responses.resolve_stale_claims(self.db, now)
+        invitations.resolve_stale_claims(self.db, now)
         messages.send_due(self.db, notifier, self._contacts, rules, now)
         invitations.send_due(self.db, notifier, self._contacts, rules, now)
 

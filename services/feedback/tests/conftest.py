@@ -8,11 +8,30 @@ from shared.events import make_envelope, utc_now
 from shared.testing import deliver
 
 from services.feedback.service import FeedbackService
+from services.feedback.store import RESPONSES
 
 SUPERVISOR = {"id": "sue", "roles": ["supervisor"]}
 MANAGER = {"id": "mia", "roles": ["manager"]}
 TRAINER = {"id": "tom", "roles": ["trainer"]}
 OTHER_TRAINER = {"id": "tina", "roles": ["trainer"]}
+
+
+class Killed(BaseException):
+    """The process dies here: nothing after this line runs, no handler cleans up."""
+
+
+def crash(*args, **kwargs):
+    raise Killed()
+
+
+class DiesWritingResponses:
+    """The feedback store as a process sees it that is killed while writing a response."""
+
+    def __init__(self, db):
+        self.db = db
+
+    def __getitem__(self, name):
+        return type("Dying", (), {"insert_one": staticmethod(crash)})() if name == RESPONSES else self.db[name]
 
 
 def learner(name):

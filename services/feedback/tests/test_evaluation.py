@@ -12,8 +12,10 @@ from shared.errors import Conflict, Forbidden, NotFound
 from shared.events import make_envelope, utc_now
 from shared.testing import SERVICE_CLASSES, deliver, rpc_to, run_together
 
+from services.feedback import invitations, responses
 from services.feedback.store import EXAM_RESULTS, INVITATIONS, RESPONSES, SURVEYS
-from services.feedback.tests.conftest import MANAGER, SUPERVISOR, TRAINER, completed_session, learner
+from services.feedback.tests.conftest import (MANAGER, SUPERVISOR, TRAINER, DiesWritingResponses, Killed,
+                                             completed_session, learner)
 from services.feedback.tests.test_surveys import answers
 
 LEARNERS = ("ada", "grace", "alan")
@@ -268,6 +270,22 @@ def test_supervisors_and_peers_answer_a_follow_up_through_a_one_time_link(
     response = db(feedback)[RESPONSES].find_one({"survey_id": follow_up})
     assert (response["respondent"], response["learner_id"], response["channel"]) == ("supervisor", "ada", "invitation")
     assert events.wait_for("FeedbackSubmitted.v2")["data"]["respondent"] == "supervisor"
+
+    # Pat's answer: the process died after the link was used up and before the answer was stored.
+    # Once that attempt is stale, the link works again and the next answer counts, once.
+    peer_token = re.search(r"/surveys/invitations/(\S+)",
+                           mails["pat@example.com"].get_payload(decode=True).decode()).group(1)
+    earlier = utc_now() - responses.CLAIM_STALE_AFTER - timedelta(seconds=1)
+    with pytest.raises(Killed):
+        invitations.answer(DiesWritingResponses(db(feedback)), peer_token, behaviour, make_envelope, earlier)
+    with rpc_to(feedback) as anyone:
+        assert anyone.invitation_form(peer_token)["relation"] == "peer"
+        anyone.answer_invitation(peer_token, behaviour)
+        with pytest.raises(Conflict):
+            anyone.answer_invitation(peer_token, behaviour)
+    assert db(feedback)[RESPONSES].count_documents({"survey_id": follow_up, "respondent": "peer"}) == 1
+    peer = db(feedback)[INVITATIONS].find_one({"relation": "peer"})
+    assert peer["status"] == "answered" and "pending" not in peer  # nothing points at the answer
 
 
 def test_an_erased_learner_leaves_no_trace_but_the_statistics_stay(

@@ -12,7 +12,8 @@ from shared.testing import deliver, rpc_to, run_together
 from services.feedback import responses
 from services.feedback.service import FeedbackService
 from services.feedback.store import RESPONDENTS, RESPONSES, SURVEYS
-from services.feedback.tests.conftest import SUPERVISOR, TRAINER, OTHER_TRAINER, completed_session, learner
+from services.feedback.tests.conftest import (SUPERVISOR, TRAINER, OTHER_TRAINER, DiesWritingResponses, Killed,
+                                             completed_session, crash, learner)
 
 ATTENDANCE = {"ada": "present", "grace": "late", "alan": "absent", "kurt": "excused"}
 
@@ -86,24 +87,6 @@ def test_the_same_learner_answering_twice_at_the_same_moment_gives_one_response(
     assert db(feedback)[RESPONDENTS].count_documents({"survey_id": survey_id}) == 1
 
 
-class Killed(BaseException):
-    """The process dies here: nothing after this line runs, no handler cleans up."""
-
-
-def crash(*args, **kwargs):
-    raise Killed()
-
-
-class DiesWritingResponses:
-    """The feedback store as a process sees it that is killed while writing a response."""
-
-    def __init__(self, db):
-        self.db = db
-
-    def __getitem__(self, name):
-        return type("Dying", (), {"insert_one": staticmethod(crash)})() if name == RESPONSES else self.db[name]
-
-
 def test_an_answer_cut_short_by_a_crash_is_neither_lost_nor_counted_twice(feedback, as_, db, complete, monkeypatch):
     survey_id = complete(feedback, "session-1", {"ada": "present", "grace": "present", "kurt": "present"})
     store = db(feedback)
@@ -113,13 +96,14 @@ def test_an_answer_cut_short_by_a_crash_is_neither_lost_nor_counted_twice(feedba
     def answer_then_die(learner_id, when, target):
         with pytest.raises(Killed):
             responses.insert_response(target, survey, answers()["answers"], respondent="learner", learner_id=learner_id,
-                                      channel="online", new_event=make_envelope, now=when, claim=True)
+                                      channel="online", new_event=make_envelope, now=when,
+                                      claim=responses.LearnerClaim.of(target, survey_id, learner_id, when))
 
     # Killed after claiming, before the response was stored: the answer was never recorded.
     answer_then_die("ada", earlier, DiesWritingResponses(store))
     # Killed after the response was stored, before the claim was settled: it counts.
     with monkeypatch.context() as patched:
-        patched.setattr(responses, "settle", crash)
+        patched.setattr(responses.Claim, "settle", crash)
         answer_then_die("grace", earlier, store)
     # Killed a moment ago: that attempt may still be finishing.
     answer_then_die("kurt", utc_now(), DiesWritingResponses(store))
