@@ -3,7 +3,8 @@ every `every_days` while the copy is out, MAX_REMINDERS in all (after that the o
 the staff's to follow up).
 
 Contact details are asked of the archive at sending time (`contacts(borrower_ids)`), never kept
-here; a borrower the archive does not know (staff, for instance) gets none, recorded as skipped.
+here; a borrower the archive does not know but who is in the trainer pool is reminded at the
+profile's email, and anyone else (other staff) gets none, recorded as skipped.
 Every reminder is claimed per channel on the copy's current loan before it is sent
 (shared.claims) and its outcome recorded there, so a second replica or a repeated round sends
 nothing twice, and a copy returned in between gets no reminder for the loan that ended.
@@ -15,7 +16,7 @@ from shared.notifications import Message, recipients_of, send_to_contact
 
 from services.resources.loans import LENT
 from services.resources.materials import get_material
-from services.resources.store import COPIES
+from services.resources.store import COPIES, TRAINERS
 
 MAX_REMINDERS = 4
 # A reminder claimed this long ago and still "sending" was abandoned by a crash: send it again.
@@ -43,7 +44,9 @@ def send_due(db, notifier, contacts, channels, every_days, now):
             due.append((copy, number))
     if not due:
         return 0
-    known = contacts({copy["loan"]["borrower_id"] for copy, _ in due})
+    borrowers = {copy["loan"]["borrower_id"] for copy, _ in due}
+    known = contacts(borrowers)
+    known.update(trainer_contacts(db, borrowers - set(known)))
     sent = 0
     for copy, number in due:
         loan = copy["loan"]
@@ -55,6 +58,12 @@ def send_due(db, notifier, contacts, channels, every_days, now):
                                 guard={"status": LENT, "loan.loan_id": loan["loan_id"]})
             sent += bool(outcome and outcome["status"] == SENT)
     return sent
+
+
+def trainer_contacts(db, trainer_ids):
+    """Contact details of borrowers who are trainers (the pool keeps their work email)."""
+    found = db[TRAINERS].find({"_id": {"$in": sorted(trainer_ids)}}, {"name": 1, "email": 1})
+    return {trainer["_id"]: {"name": trainer["name"], "email": trainer["email"]} for trainer in found}
 
 
 def compose(copy, material, number, contact):
