@@ -5,7 +5,7 @@
 
 It declares its own durable queue, binds it to the exchanges and routing keys it needs, and
 prints each new event as a JSON line. With --replays SERVICE it also binds the queue to that
-service's replay exchange (`<service>.replay`, direct) under the queue's own name, so that an
+service's replay exchange (`<service>.replays`) under the queue's own name, so that an
 administrator can replay the service's history into this queue alone (a backfill). Delivery is at least once, so it skips envelope ids it has
 already handled (kept in --seen, a file, so a restart forgets nothing). With --schemas it checks
 each event's data against the published JSON Schema before accepting it.
@@ -33,7 +33,7 @@ def main():
     seen = set(args.seen.read_text().split()) if args.seen and args.seen.exists() else set()
     bindings = [binding(Exchange(exchange, type="topic", durable=True), routing_key=key)
                 for exchange, key in (spec.split(":", 1) for spec in args.bind)]
-    bindings += [binding(Exchange(f"{service}.replay", type="direct", durable=True), routing_key=args.queue)
+    bindings += [binding(Exchange(f"{service}.replays", type="topic", durable=True), routing_key=args.queue)
                  for service in args.replays]
     if not bindings:
         parser.error("give at least one --bind or --replays")

@@ -44,6 +44,11 @@ def exchange_name(service):
     return f"{service}.events"
 
 
+def replay_exchange_name(service):
+    """Where a service replays what it published into one subscriber's queue (shared.publisher)."""
+    return f"{service}.replays"
+
+
 def define(source, name, version, schema, description):
     """Register one event type; the catalogue modules call this once per type."""
     event_type = EventType(source, name, version, schema, description)

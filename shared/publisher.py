@@ -4,16 +4,20 @@ Messages are persistent JSON; routing key = event type, so nameko event handlers
 clients both receive them. A publish returns only once the broker has confirmed it.
 
 Envelopes meant for one queue alone (a redrive to a handler's queue, a replay into one
-subscriber's queue) go through direct exchanges the service owns, `<service>.redrive` and
-`<service>.replay`, with the queue's name as routing key, never through the default exchange:
+subscriber's queue) go through exchanges the service owns, `<service>.redrive` (direct) and
+`<service>.replays`, with the queue's name as routing key, never through the default exchange:
 a service's broker user may write only to its own exchanges. They are published `mandatory`,
 so a queue that is not bound there is reported (Unroutable) instead of the envelope vanishing.
+The replay exchange is a topic exchange only so that RabbitMQ's topic permissions can limit the
+binding keys each subscriber's user may bind with (its own queue names): no subscriber can bind
+another's queue name and receive its backfill. Queue names carry no wildcards, so a binding by
+name matches that name alone, as a direct exchange would.
 """
 from amqp.exceptions import ChannelError
 from kombu import Connection, Exchange, Producer
 from kombu.pools import ProducerPool
 
-from shared.events import exchange_name
+from shared.events import exchange_name, replay_exchange_name
 
 POOL_SIZE = 10  # as many as a service's workers publish at once (nameko's default max_workers)
 
@@ -30,7 +34,7 @@ class EventPublisher:
     def __init__(self, amqp_uri, service):
         self.exchange = Exchange(exchange_name(service), type="topic", durable=True)
         self.redrive_exchange = Exchange(f"{service}.redrive", type="direct", durable=True)
-        self.replay_exchange = Exchange(f"{service}.replay", type="direct", durable=True)
+        self.replay_exchange = Exchange(replay_exchange_name(service), type="topic", durable=True)
         self.connection = Connection(amqp_uri, transport_options={"confirm_publish": True},
                                      connect_timeout=5)
         # A pool of its own (not kombu's global one, shared by every publisher with the same
@@ -55,7 +59,7 @@ class EventPublisher:
         self.send_to_queue(self.redrive_exchange, queue_name, [envelope])
 
     def replay(self, queue_name, envelopes):
-        """Put envelopes into one subscriber's queue (bound to `<service>.replay` by its name)."""
+        """Put envelopes into one subscriber's queue (bound to `<service>.replays` by its name)."""
         return self.send_to_queue(self.replay_exchange, queue_name, envelopes)
 
     def send_to_queue(self, exchange, queue_name, envelopes):

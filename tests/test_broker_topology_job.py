@@ -163,7 +163,7 @@ def test_the_job_declares_exchanges_the_alternate_exchange_and_its_policy(deploy
     for service in SERVICES:
         assert (exchanges[f"{service}.events"]["type"], exchanges[f"{service}.events"]["durable"]) == ("topic", True)
         assert exchanges[f"{service}.dead-letters"]["type"] == "fanout"
-        assert exchanges[f"{service}.redrive"]["type"] == exchanges[f"{service}.replay"]["type"] == "direct"
+        assert (exchanges[f"{service}.redrive"]["type"], exchanges[f"{service}.replays"]["type"]) == ("direct", "topic")
         assert exchanges[f"{service}.events"]["policy"] == "unrouted-events"
     assert exchanges["nameko-rpc"]["type"] == "topic"
     assert exchanges["unrouted"]["type"] == "fanout" and not exchanges["unrouted"].get("policy")
@@ -229,12 +229,12 @@ def test_each_service_can_do_what_it_does_on_the_broker(deployed):
         assert outcome(uri, rpc_consumer) == "ok", service
         assert outcome(uri, dead_letters) == "ok", service
         # Its own exchanges (declared at start), events, redrives, replays, and replies to a caller.
-        for kind, kind_type in (("events", "topic"), ("redrive", "direct"), ("replay", "direct")):
+        for kind, kind_type in (("events", "topic"), ("redrive", "direct"), ("replays", "topic")):
             assert outcome(uri, lambda chan: chan.exchange_declare(f"{service}.{kind}", kind_type, durable=True,
                                                                    auto_delete=False)) == "ok", (service, kind)
         assert outcome(uri, publish(f"{service}.events", "SomethingHappened.v1")) == "ok", service
         assert outcome(uri, publish(f"{service}.redrive", f"evt-x-Y.v1--{service}.z")) == "ok", service
-        assert outcome(uri, publish(f"{service}.replay", "crm.training")) == "ok", service
+        assert outcome(uri, publish(f"{service}.replays", "crm.training")) == "ok", service
         assert outcome(uri, publish("nameko-rpc", str(uuid.uuid4()))) == "ok", service
         for callee in TOPOLOGY["services"][service]["calls"]:  # its calls to other services, and their replies
             def reply_queue(chan):
@@ -289,7 +289,7 @@ def test_each_service_is_refused_what_belongs_to_another(deployed):
                 f"{other}.events", "topic", durable=True, auto_delete=False),
             "delete another's exchange": lambda chan: chan.exchange_delete(f"{other}.events"),
             "redrive into another's queues": publish(f"{other}.redrive", foreign_queue),
-            "replay another's events": publish(f"{other}.replay", "crm.training"),
+            "replay another's events": publish(f"{other}.replays", "crm.training"),
             "publish through the default exchange": publish("", foreign_queue),
             "bind its queue to another's redrive": lambda chan: (
                 chan.queue_declare(f"rpc-{service}", durable=True, auto_delete=False, arguments=QUORUM),
@@ -318,6 +318,35 @@ def test_the_gateway_is_refused_everything_but_rpc(deployed):
     }
     for what, action in cases.items():
         assert outcome(uri, action) == REFUSED, f"the gateway may {what}"
+
+
+def test_a_subscriber_binds_only_its_own_queue_names_to_a_replay_exchange(deployed):
+    """The subscriber guide's broker user (docs/integration/subscribing.md): its own queues, the
+    events and replay exchanges it reads, and, by topic permission, only its own names as binding
+    keys on the replay exchange, so it cannot receive another subscriber's backfill."""
+    broker, vhost, _, _, _ = deployed
+    user, password = f"t-crm-{uuid.uuid4().hex[:8]}", secrets.token_hex(16)
+    v, u = quote(vhost, safe=""), quote(user, safe="")
+    admin = {"auth": broker.admin, "timeout": 10}
+    for path, body in ((f"/api/users/{u}", {"password": password, "tags": ""}),
+                       (f"/api/permissions/{v}/{u}", {"configure": r"^crm\.", "write": r"^crm\.",
+                                                      "read": r"^(crm\..*|planning\.events|planning\.replays)$"}),
+                       (f"/api/topic-permissions/{v}/{u}", {"exchange": "planning.replays", "write": "^$",
+                                                            "read": r"^crm\."})):
+        requests.put(broker.api + path, json=body, **admin).raise_for_status()
+    uri = broker.uri(user, password, vhost)
+
+    def bind(queue, routing_key):
+        return lambda chan: (chan.queue_declare(queue, durable=True, auto_delete=False),
+                             chan.queue_bind(queue, "planning.replays", routing_key))
+
+    try:
+        assert outcome(uri, bind("crm.training", "crm.training")) == "ok"
+        assert outcome(uri, lambda chan: chan.queue_bind("crm.training", "planning.events", "#")) == "ok"
+        assert outcome(uri, bind("crm.backfill", "warehouse.training")) == REFUSED  # another's queue name
+        assert outcome(uri, bind("crm.backfill", "#")) == REFUSED  # everyone's replays
+    finally:
+        broker.delete(f"/api/users/{u}")
 
 
 # -- the real services under their own users ------------------------------------------------
@@ -481,7 +510,7 @@ def test_a_redrive_and_a_replay_go_through_the_services_own_exchanges(running, g
                                                    "evidence": "asked twice"},
                        caller=("sam", ["specialist"]))
         warehouse = f"warehouse-{uuid.uuid4().hex[:6]}"
-        Queue(warehouse, exchange=Exchange("planning.replay", type="direct", durable=True), routing_key=warehouse,
+        Queue(warehouse, exchange=Exchange("planning.replays", type="topic", durable=True), routing_key=warehouse,
               durable=True)(admin.default_channel).declare()
         Queue(f"{warehouse}-unbound", durable=True)(admin.default_channel).declare()
         request = {"since": since.isoformat(), "until": (datetime.now(timezone.utc) + timedelta(minutes=1)).isoformat()}

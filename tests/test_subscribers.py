@@ -100,7 +100,7 @@ def test_subscribers_follow_a_lifecycle_backfill_by_replay_and_receive_signed_we
     finally:
         crm.stop()
 
-    # A new system joins later: its own queue, bound to planning.replay by its name (the example's
+    # A new system joins later: its own queue, bound to planning.replays by its name (the example's
     # --replays), gets the history replayed, and nobody else does.
     warehouse = ExampleSubscriber(platform.amqp_uri, f"warehouse-{uuid.uuid4().hex[:6]}", tmp_path,
                                   routes=("--replays", "planning"))
@@ -115,11 +115,11 @@ def test_subscribers_follow_a_lifecycle_backfill_by_replay_and_receive_signed_we
                                   message="the replayed events")
             assert connection.default_channel.queue_declare(crm.queue, passive=True).message_count == crm_depth_before
 
-            # A queue that exists but is not bound to planning.replay by its name gets nothing: 404.
+            # A queue that exists but is not bound to planning.replays by its name gets nothing: 404.
             unbound = requests.post(f"{platform.url}/api/v1/event-replays/planning", headers=platform.auth("admin"),
                                     json={"queue": crm.queue, "since": started.isoformat(),
                                           "until": datetime.now(timezone.utc).isoformat()}, timeout=10)
-            assert unbound.status_code == 404 and "planning.replay" in unbound.json()["error"]["message"]
+            assert unbound.status_code == 404 and "planning.replays" in unbound.json()["error"]["message"]
             assert connection.default_channel.queue_declare(crm.queue, passive=True).message_count == crm_depth_before
     finally:
         warehouse.stop()

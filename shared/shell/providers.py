@@ -147,7 +147,7 @@ class Events(DependencyProvider):
 
     def start(self):
         # The exchanges the service owns exist from the start, so that subscribers can bind
-        # their queues to `<service>.replay` before any replay.
+        # their queues to `<service>.replays` before any replay.
         self.publisher.declare_exchanges()
 
     def stop(self):

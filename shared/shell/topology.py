@@ -1,7 +1,7 @@
 """What the shell declares on the broker, and what it only checks.
 
 Every process declares what it owns: its `<service>.events`, `<service>.redrive`,
-`<service>.replay` and `<service>.dead-letters` exchanges, its queues (`rpc-<service>`, its
+`<service>.replays` and `<service>.dead-letters` exchanges, its queues (`rpc-<service>`, its
 handlers' `evt-...` queues, `<service>.dead-letters`, reply queues) and their bindings.
 
 What it does not own, it uses: the `<source>.events` exchanges of the services it consumes and
@@ -61,10 +61,6 @@ def rpc_exchange(config):
 
 def redrive_exchange_name(service):
     return f"{service}.redrive"
-
-
-def replay_exchange_name(service):
-    return f"{service}.replay"
 
 
 def redrive_binding(service, queue_name):

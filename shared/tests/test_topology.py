@@ -4,7 +4,7 @@
     in a quorum queue while its service was down is never acted on (per-message TTL);
   * each handler queue is bound to the service's `<service>.redrive` exchange by its own name,
     and a redrive goes through it (a queue that is gone leaves the event parked, 409);
-  * replays go through `<service>.replay` to the one queue bound there by its name; a queue not
+  * replays go through `<service>.replays` to the one queue bound there by its name; a queue not
     bound there gets nothing and is reported;
   * with DECLARE_SHARED_TOPOLOGY=0 a service declares the exchanges it does not own passively:
     on a vhost where the topology Job has not run it creates none of them and is not ready (its
@@ -88,7 +88,7 @@ def test_rpc_and_dead_letter_queues_are_quorum_and_handler_queues_bind_to_the_re
     bindings = {(b["source"], b["routing_key"]) for b in rabbit_manager.get_queue_bindings(config["vhost"], HANDLER_QUEUE)}
     assert {("archive.events", "LearnerRegistered.v1"), ("topo.redrive", HANDLER_QUEUE)} <= bindings
     exchanges = {e["name"]: e["type"] for e in rabbit_manager.get_exchanges(config["vhost"])}
-    assert exchanges["topo.redrive"] == exchanges["topo.replay"] == "direct"  # declared at start
+    assert (exchanges["topo.redrive"], exchanges["topo.replays"]) == ("direct", "topic")  # declared at start
 
 
 def test_an_rpc_request_that_expired_in_the_quorum_queue_is_never_acted_on(container_factory, config, store):
@@ -148,23 +148,23 @@ def test_a_replay_reaches_only_the_queue_bound_to_the_replay_exchange_by_its_nam
         since, until = datetime.now(timezone.utc) - timedelta(minutes=1), datetime.now(timezone.utc) + timedelta(minutes=1)
         with Connection(config["AMQP_URI"]) as connection:
             channel = connection.default_channel
-            Queue("warehouse", exchange=Exchange("topo.replay", type="direct"), routing_key="warehouse",
+            Queue("warehouse", exchange=Exchange("topo.replays", type="topic"), routing_key="warehouse",
                   durable=True)(channel).declare()
-            Queue("stranger", durable=True)(channel).declare()  # exists, but not bound to topo.replay
+            Queue("stranger", durable=True)(channel).declare()  # exists, but not bound to topo.replays
             # Bound to the replay exchange under another routing key: not its own name, gets nothing.
-            Queue("bystander", exchange=Exchange("topo.replay", type="direct"), routing_key="someone-else",
+            Queue("bystander", exchange=Exchange("topo.replays", type="topic"), routing_key="someone-else",
                   durable=True)(channel).declare()
 
             assert published.replay("warehouse", since, until) == (3, False)
             with pytest.raises(Unroutable) as refused:
                 published.replay("stranger", since, until)
-            assert refused.value.sent == 0 and refused.value.exchange == "topo.replay"
+            assert refused.value.sent == 0 and refused.value.exchange == "topo.replays"
 
             depth = {name: channel.queue_declare(name, passive=True).message_count
                      for name in ("warehouse", "stranger", "bystander")}
             assert depth == {"warehouse": 3, "stranger": 0, "bystander": 0}
             got = [channel.basic_get("warehouse", no_ack=True) for _ in range(3)]
-            assert [message.delivery_info["exchange"] for message in got] == ["topo.replay"] * 3
+            assert [message.delivery_info["exchange"] for message in got] == ["topo.replays"] * 3
     finally:
         publisher.close()
         mongo_client.drop_database(db.name)
@@ -230,7 +230,7 @@ def test_without_the_shared_topology_a_service_declares_what_it_does_not_own_pas
     # Its consumers keep retrying (NOT_FOUND) instead of creating what the Job owns.
     assert not starting.dead
     names = {e["name"] for e in rabbit_manager.get_exchanges(bare_vhost)}
-    assert "topo.events" in names and "topo.replay" in names  # its own, declared
+    assert "topo.events" in names and "topo.replays" in names  # its own, declared
     assert "archive.events" not in names and "nameko-rpc" not in names  # not its own: created by nobody
     assert requests.get(f"http://{config['WEB_SERVER_ADDRESS']}/readyz", timeout=5).status_code == 503
 

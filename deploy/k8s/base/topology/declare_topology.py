@@ -18,7 +18,7 @@ What it declares (DESIGN.md §3.2, §3.3):
     service may send replies and requests to the services it calls (`calls`), and bind only its
     own requests and replies;
   * each service's exchanges `<service>.events`, `.dead-letters`, `.redrive` (redrives to its
-    handler queues) and `.replay` (replays to subscribers' queues), and the RPC exchange, so
+    handler queues) and `.replays` (replays to subscribers' queues), and the RPC exchange, so
     that no app needs the right to declare another's exchange (the apps run with
     DECLARE_SHARED_TOPOLOGY=0 and only check those exist: shared/shell/topology.py);
   * the `unrouted` alternate exchange with its quorum queue and the policy that gives it to every
@@ -44,7 +44,9 @@ EVENT_QUEUE = r"evt-([a-z]+-[A-Za-z0-9]+\.v[0-9]+|all)--{service}\." + CONSUMER
 STANDALONE_REPLY_QUEUE = rf"rpc\.reply-standalone_rpc_proxy-{UUID}"
 REQUEST_KEY = r"[a-z_]+\.[A-Za-z0-9_]+"  # <service>.<method>
 # The exchanges each service owns, and their types.
-OWN_EXCHANGES = {"events": "topic", "dead-letters": "fanout", "redrive": "direct", "replay": "direct"}
+# `.replays` is a topic exchange so that subscribers' users can be limited, by topic permissions,
+# to binding their own queue names there (docs/integration/subscribing.md).
+OWN_EXCHANGES = {"events": "topic", "dead-letters": "fanout", "redrive": "direct", "replays": "topic"}
 
 
 def apps(topology):
