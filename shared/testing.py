@@ -184,6 +184,14 @@ def mongo_uri(mongo_client):
 
 
 @pytest.fixture
+def scratch_db(mongo_client):
+    """A fresh database of the test store, dropped after the test."""
+    name = f"t_scratch_{uuid.uuid4().hex[:10]}"
+    yield mongo_client[name]
+    mongo_client.drop_database(name)
+
+
+@pytest.fixture
 def service_config(rabbit_config, mongo_uri):
     """Factory of nameko configs for in-process containers: shared test vhost, own database."""
 

@@ -3,11 +3,9 @@ bulk, their archives built from delivery's and assessment's events, read by role
 (and audited), searched, analysed, exported as CSV, PDF and xAPI, and erased."""
 import importlib.util
 
-import requests
-
 from shared.publisher import EventPublisher
 from shared.testing import REPO, wait_until
-from tests.platform import JWT_SECRET
+from tests.platform import Api, JWT_SECRET
 
 from services.archive.tests.events import DAY, HOUR, T0, completed, enrolled, graded
 
@@ -15,18 +13,6 @@ PLATFORM_SERVICES = ("archive",)
 CSV = ("learner_id,first_name,last_name,email,organisation,department,user_type,industry\n"
        "ada.l,Ada,Lovelace,ada@example.com,Engines Ltd,Analytics,customer,manufacturing\n"
        "grace.h,Grace,Hopper,grace@example.com,Cobol Retail,IT,partner,retail\n")
-
-
-class Api:
-    def __init__(self, platform):
-        self.platform = platform
-
-    def __call__(self, method, path, role, subject=None, expect=200, **kwargs):
-        response = requests.request(method, f"{self.platform.url}/api/v1{path}", timeout=10,
-                                    headers={**self.platform.auth(role, subject), **kwargs.pop("headers", {})},
-                                    **kwargs)
-        assert response.status_code == expect, response.text
-        return response
 
 
 def publish(platform, source, *envelopes):
@@ -39,7 +25,7 @@ def publish(platform, source, *envelopes):
 
 
 def test_archive_from_registration_to_erasure(platform, subscriber):
-    api = Api(platform)
+    api = Api(platform, raw=True)
     events = subscriber(platform.amqp_uri, "archive")
 
     # Registration: a bad file registers nobody; a good one everyone.
@@ -120,7 +106,7 @@ def test_demo_learners_register_in_one_import(platform, monkeypatch):
 
     assert len(client.shared["learner_ids"]) == 300
     assert client.shared["learners"][0]["subject"] == "ada.lovelace"
-    registry = Api(platform)("GET", "/learners", "auditor", params={"user_type": "internal", "limit": 1}).json()
+    registry = Api(platform, raw=True)("GET", "/learners", "auditor", params={"user_type": "internal", "limit": 1}).json()
     assert registry["total"] == 42 and registry["items"][0]["organisation"] == "Our Company"
 
 

@@ -5,26 +5,14 @@ in planning's backlog. Bad CSV entries are refused row by row and write nothing.
 from datetime import datetime, timedelta, timezone
 
 import pytest
-import requests
 
 from shared.events import make_envelope
 from shared.publisher import EventPublisher
 from shared.testing import wait_until
+from tests.platform import Api
 
 PLATFORM_SERVICES = ("planning", "assessment")
 SESSION = "session-e2e-1"
-
-
-class Api:
-    def __init__(self, platform):
-        self.platform = platform
-
-    def __call__(self, method, path, role, subject=None, expect=200, **kwargs):
-        response = requests.request(method, f"{self.platform.url}/api/v1{path}", timeout=10,
-                                    headers={**self.platform.auth(role, subject), **kwargs.pop("headers", {})},
-                                    **kwargs)
-        assert response.status_code == expect, response.text
-        return response.json()
 
 
 @pytest.fixture(scope="module")

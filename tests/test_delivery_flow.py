@@ -8,22 +8,11 @@ import requests
 from icalendar import Calendar
 
 from shared.testing import wait_until
+from tests.platform import Api
 
 PLATFORM_SERVICES = ("planning", "delivery", "archive")
 
 SESSION_DAY = date.today() + timedelta(days=10)
-
-
-class Api:
-    def __init__(self, platform):
-        self.platform = platform
-
-    def __call__(self, method, path, role, subject=None, expect=200, **kwargs):
-        response = requests.request(method, f"{self.platform.url}/api/v1{path}", timeout=10,
-                                    headers=self.platform.auth(role, subject), **kwargs)
-        assert response.status_code == expect, response.text
-        return response.json() if response.headers.get("Content-Type", "").startswith("application/json") \
-            else response.text
 
 
 def test_published_plan_to_completed_session(platform, subscriber):

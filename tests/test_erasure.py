@@ -11,21 +11,11 @@ from bson import json_util
 
 from shared.store import database_name
 from shared.testing import wait_until
+from tests.platform import Api
 
 LEARNER = {"learner_id": "erin-4f9c2", "first_name": "Erinvale", "last_name": "Quistorp",
            "email": "erinvale.quistorp@example.com", "organisation": "Harbour Mills", "user_type": "customer"}
 TRACES = (LEARNER["learner_id"], LEARNER["first_name"], LEARNER["last_name"], LEARNER["email"])
-
-
-class Api:
-    def __init__(self, platform):
-        self.platform = platform
-
-    def __call__(self, method, path, role, subject=None, expect=(200, 201), **kwargs):
-        response = requests.request(method, f"{self.platform.url}/api/v1{path}", timeout=20,
-                                    headers=self.platform.auth(role, subject), **kwargs)
-        assert response.status_code in expect, f"{method} {path}: {response.status_code} {response.text}"
-        return response.json() if "json" in response.headers.get("Content-Type", "") else response.text
 
 
 def stored_text(platform, mongo_client):

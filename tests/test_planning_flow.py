@@ -7,6 +7,7 @@ import pytest
 import requests
 
 from shared.testing import SmtpSink, free_port, run_together, wait_until
+from tests.platform import Api
 
 SMTP_PORT = free_port()
 PLATFORM_SERVICES = ("planning",)
@@ -22,17 +23,6 @@ def smtp_sink(tmp_path_factory):
     sink = SmtpSink(tmp_path_factory.mktemp("mail") / "maildir", port=SMTP_PORT)
     yield sink
     sink.stop()
-
-
-class Api:
-    def __init__(self, platform):
-        self.platform = platform
-
-    def __call__(self, method, path, role, subject=None, expect=200, headers=(), **kwargs):
-        response = requests.request(method, f"{self.platform.url}/api/v1{path}", timeout=10,
-                                    headers={**self.platform.auth(role, subject), **dict(headers)}, **kwargs)
-        assert response.status_code == expect, response.text
-        return response.json()
 
 
 def test_needs_to_published_plan(platform, smtp_sink, subscriber):

@@ -6,7 +6,6 @@
     depending on something the embedded store lacks. (MongoDB, the production store, has all
     of them; nothing in this repository's CI runs against a real mongod.)
 """
-import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -19,10 +18,8 @@ THREADS = 8
 
 
 @pytest.fixture
-def db(mongo_client):
-    name = f"t_store_{uuid.uuid4().hex[:10]}"
-    yield mongo_client[name]
-    mongo_client.drop_database(name)
+def db(scratch_db):
+    return scratch_db
 
 
 def test_concurrent_conditional_updates_have_exactly_one_winner(db):

@@ -18,6 +18,7 @@ Each response is written with its events in one insert: FeedbackSubmitted.v2 alw
 FeedbackSubmitted.v1 beside it for a named learner's response that rates the four standard
 sections (for consumers that have not moved to v2).
 """
+from abc import ABC, abstractmethod
 from datetime import timedelta
 
 from pymongo.errors import DuplicateKeyError
@@ -86,7 +87,7 @@ def insert_response(db, survey, answers, respondent, learner_id, channel, new_ev
     return response
 
 
-class Claim:
+class Claim(ABC):
     """An entry (a learner's respondent entry, an invitation) that says "answered" before the
     response is written: while it is written the entry names it (`pending`, `claimed_at`).
     Subclasses name their COLLECTION and say how an answer is entered and given back."""
@@ -95,13 +96,13 @@ class Claim:
     def __init__(self, db, entry_id, now):
         self.db, self.collection, self.entry_id, self.now = db, db[self.COLLECTION], entry_id, now
 
+    @abstractmethod
     def take(self, response_id):
         """Enter the answer; Conflict if one was given, or is being written."""
-        raise NotImplementedError
 
+    @abstractmethod
     def give_back(self, response_id):
         """Undo `take` after the response could not be written."""
-        raise NotImplementedError
 
     def take_over(self, entry, response_id):
         """True if this attempt may write `response_id` where an earlier one claimed the entry and

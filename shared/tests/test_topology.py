@@ -65,6 +65,17 @@ def registered():
         "learner_id": learner_id, "organisation": "Acme", "registered_at": datetime(2026, 1, 5, tzinfo=timezone.utc)})
 
 
+def publish_registered_and_wait(config, container):
+    """Publish LearnerRegistered.v1 as the archive does, through the broker, and wait until the
+    container's handler has taken it."""
+    publisher = EventPublisher(config["AMQP_URI"], "archive")
+    try:
+        with entrypoint_waiter(container, "on_learner_registered"):
+            publisher.publish(registered())
+    finally:
+        publisher.close()
+
+
 @pytest.fixture
 def config(service_config):
     return service_config("topo")
@@ -187,12 +198,7 @@ def test_consumed_events_carry_their_source_and_domain_errors_count_as_expected(
     refused = dict(service="topo", entrypoint="refuse", kind="Rpc", error="NotFound", outcome="expected")
     crashed = dict(service="topo", entrypoint="crash", kind="Rpc", error="RuntimeError", outcome="failure")
     before = metrics_text(config)  # counters live as long as the test process: compare
-    publisher = EventPublisher(config["AMQP_URI"], "archive")
-    try:
-        with entrypoint_waiter(container, "on_learner_registered"):
-            publisher.publish(registered())
-    finally:
-        publisher.close()
+    publish_registered_and_wait(config, container)
     with ServiceRpcProxy("topo", config, timeout=10, context_data=as_caller(OPERATOR)) as probe:
         with pytest.raises(NotFound):
             probe.refuse()
@@ -240,12 +246,7 @@ def test_without_the_shared_topology_a_service_declares_what_it_does_not_own_pas
             Exchange(name, type="topic", durable=True)(connection.default_channel).declare()
     with eventlet.Timeout(30):
         starting.wait()
-    publisher = EventPublisher(config["AMQP_URI"], "archive")
-    try:
-        with entrypoint_waiter(container, "on_learner_registered"):
-            publisher.publish(registered())
-    finally:
-        publisher.close()
+    publish_registered_and_wait(config, container)
     pool = RpcPool(config["AMQP_URI"], timeout_seconds=5, size=1)
     try:
         assert pool.call("topo", "touch", "k", identity=as_caller(OPERATOR)["identity"], correlation_id="test-k") == "k"

@@ -568,6 +568,28 @@ def test_a_secret_link_serves_ones_own_feed_to_calendar_programs_until_replaced_
         nobody.calendar_by_link(ada_link["key"])
 
 
+def test_a_person_asking_for_calendar_links_from_several_devices_at_once_ends_up_with_one(as_, delivery):
+    from icalendar import Calendar
+
+    as_(learner("ada")).enrol(as_(SUPERVISOR).schedule_session(session_body())["id"], {})
+    proxies = [rpc_to(delivery, learner("ada")) for _ in range(4)]
+    clients = [proxy.start() for proxy in proxies]
+    try:
+        links = run_together(4, lambda index: clients[index].issue_calendar_link({"kind": "learner"}))
+    finally:
+        for proxy in proxies:
+            proxy.stop()
+
+    nobody = as_({"id": "someone", "roles": ["learner"]})
+    working = []
+    for link in links:
+        try:
+            working.append(Calendar.from_ical(nobody.calendar_by_link(link["key"])))
+        except NotFound:
+            pass
+    assert len(working) == 1 and len(working[0].walk("VEVENT")) == 1
+
+
 def test_learner_erased_leaves_nothing_that_names_them(as_, delivery, db):
     register(delivery, "ada")
     session = session_in_progress(as_)

@@ -3,7 +3,6 @@ does for the kit): GridFS for material files, the calendar's overlap guard under
 writers, array filters for erasure, and a unique index that skips documents without the field."""
 import hashlib
 import os
-import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -19,10 +18,8 @@ NINE = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
 
 
 @pytest.fixture
-def db(mongo_client):
-    name = f"t_resources_store_{uuid.uuid4().hex[:10]}"
-    yield mongo_client[name]
-    mongo_client.drop_database(name)
+def db(scratch_db):
+    return scratch_db
 
 
 def test_gridfs_keeps_files_of_several_chunks_byte_for_byte(db):
