@@ -99,15 +99,16 @@ class Platform:
 
 class Api:
     """The gateway as an end-to-end test calls it: one request as a role (and subject), its status
-    asserted (`expect`, one code or several), its body decoded: JSON, else text; the response
-    itself with `raw=True`."""
+    asserted (`expect`, one code or several; by default the instance's), its body decoded: JSON,
+    else text; the response itself with `raw=True`."""
 
-    def __init__(self, platform, raw=False):
-        self.platform, self.raw = platform, raw
+    def __init__(self, platform, raw=False, expect=200):
+        self.platform, self.raw, self.expect = platform, raw, expect
 
-    def __call__(self, method, path, role, subject=None, expect=200, headers=None, **kwargs):
+    def __call__(self, method, path, role, subject=None, expect=None, headers=None, **kwargs):
         response = requests.request(method, f"{self.platform.url}/api/v1{path}", timeout=20,
                                     headers={**self.platform.auth(role, subject), **dict(headers or {})}, **kwargs)
+        expect = self.expect if expect is None else expect
         expected = expect if isinstance(expect, tuple) else (expect,)
         assert response.status_code in expected, f"{method} {path}: {response.status_code} {response.text}"
         if self.raw:

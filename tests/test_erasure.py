@@ -29,7 +29,7 @@ def stored_text(platform, mongo_client):
 
 
 def test_after_erasure_no_service_holds_the_learners_name_email_or_subject(platform, mongo_client, subscriber):
-    api = Api(platform)
+    api = Api(platform, expect=(200, 201))
     learner = LEARNER["learner_id"]
     api("POST", "/learners", "specialist", "sam", json=LEARNER)
 
